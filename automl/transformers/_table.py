@@ -1,0 +1,443 @@
+"""Turn a raw table (numbers, text, categories, dates, gaps) into a float matrix."""
+
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, TargetEncoder
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+
+from automl.transformers._datetime import (
+    DatetimeFeatures,
+    check_finite,
+    looks_like_iso_dates,
+    parse_datetimes,
+    validate_frame,
+)
+
+MISSING = "missing"
+
+
+def _is_numeric(column):
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return False
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+        return True
+    if dtype == object:
+        values = column.dropna()
+        return len(values) > 0 and all(
+            isinstance(v, (int, float, bool, np.number, np.bool_)) for v in values
+        )
+    return False
+
+
+def _is_datetime(column):
+    if isinstance(column.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
+        column.dtype
+    ):
+        return True
+    text = pd.api.types.is_string_dtype(column.dtype) or isinstance(
+        column.dtype, pd.CategoricalDtype
+    )
+    return text and looks_like_iso_dates(column.astype(object))
+
+
+def _as_categories(column):
+    """Object array of ``str`` values, with ``np.nan`` where missing."""
+    values = column.astype(object).to_numpy()
+    missing = pd.isna(values)
+    return np.array([np.nan if m else str(v) for v, m in zip(values, missing)], dtype=object)
+
+
+def _as_float(estimator, column, name):
+    try:
+        if column.dtype == object:
+            column = pd.Series(
+                [np.nan if pd.isna(v) else float(v) for v in column], dtype=np.float64
+            )
+        return check_finite(estimator, column, name)
+    except (TypeError, ValueError) as exc:
+        if "infinite" in str(exc):
+            raise
+        raise ValueError(
+            f"TablePreprocessor: column {name!r} was numeric at fit but holds "
+            f"non-numeric values now ({exc})."
+        ) from None
+
+
+class TablePreprocessor(TransformerMixin, BaseEstimator):
+    """Encode a raw table into a numeric float matrix, column kind by column kind.
+
+    At fit, each column is typed as numeric, categorical or datetime (or
+    dropped), and a scikit-learn :class:`~sklearn.compose.ColumnTransformer`
+    is built from scikit-learn's imputers and encoders:
+
+    - numeric (including booleans, as 0/1): median imputation plus a missing
+      indicator for each column that had gaps at fit;
+    - categorical with at most ``max_onehot_cardinality`` distinct values:
+      missing values become the category ``"missing"``, then one-hot encoding;
+    - categorical with more values: target encoding (cross-fitted in
+      ``fit_transform``), or ordinal codes when ``y`` is None;
+    - datetime: :class:`DatetimeFeatures` (year, month, ...), then median
+      imputation.
+
+    Parameters
+    ----------
+    categorical_columns : list of str, default=None
+        Columns to treat as categorical whatever their dtype, e.g.
+        integer-coded IDs.
+    datetime_columns : list of str, default=None
+        Columns to treat as datetimes whatever their dtype (numbers are read as
+        Unix epoch seconds).
+    max_onehot_cardinality : int, default=10
+        Categorical columns with at most this many distinct non-missing values
+        at fit are one-hot encoded; those with more are target encoded.
+    target_type : {"auto", "continuous", "binary", "multiclass"}, default="auto"
+        Passed to scikit-learn's ``TargetEncoder``. Set it when ``"auto"``
+        would guess wrong, e.g. ``"continuous"`` for a regression target whose
+        values are whole numbers.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the shuffled cross-fitting folds of the target encoder.
+
+    Attributes
+    ----------
+    column_kinds_ : dict of str to str
+        For each input column: ``"numeric"``, ``"categorical"``,
+        ``"datetime"`` or ``"dropped"``.
+    dropped_columns_ : dict of str to str
+        Dropped columns and why: ``"constant"`` or ``"all missing"``.
+    categorical_encoding_ : dict of str to str
+        For each categorical column: ``"onehot"``, ``"target"`` or
+        ``"ordinal"`` (high-cardinality columns when fitted without ``y``).
+    column_transformer_ : ColumnTransformer
+        The fitted scikit-learn transformer that does the encoding; it expects
+        the table as prepared internally (see Notes), not the raw input.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    DatetimeFeatures : The datetime part of this transformer.
+    sklearn.compose.make_column_transformer : Build such a transformer by hand.
+    skrub.TableVectorizer : A richer table encoder with the same purpose.
+
+    Notes
+    -----
+    Column typing, at fit: ``categorical_columns`` and ``datetime_columns``
+    first (a name that is not a column raises a ``ValueError`` naming it);
+    then boolean and numeric dtypes (and object columns holding only numbers)
+    are numeric; datetime dtypes, and text in which every value is an ISO 8601
+    date (``"2024-01-31"``, ``"2024-01-31 10:00"``), are datetimes; any other
+    text, object or ``category`` column is categorical. Columns that are
+    entirely missing or hold a single value (missing counting as a value) are
+    dropped and listed in ``dropped_columns_``; if all are, fit raises.
+
+    Categorical values are cast to ``str`` (so a column mixing numbers and
+    text works; ``1`` and ``1.0`` become different categories). Missing values
+    are a category of their own, ``"missing"`` (which merges with a genuine
+    ``"missing"`` string). Categories unseen at fit give all-zero one-hot
+    columns, the target mean for target encoding, and -1 for ordinal codes.
+    The target encoder's ``fit_transform`` is cross-fitted (each row encoded
+    by a model that did not see it), so ``fit_transform(X, y)`` differs from
+    ``fit(X, y).transform(X)`` on target-encoded columns, by design. The folds
+    are 5 shuffled ones, stratified for class targets (fewer when the largest
+    class has fewer than 5 rows), and ``TargetEncoder`` infers the target type
+    from ``y``. Without ``y``, high-cardinality columns fall back to
+    ``OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1)``.
+
+    A DataFrame without string column names, or another input such as a
+    NumPy array, gets the column names ``x0, x1, ...``, which
+    ``categorical_columns`` and ``datetime_columns`` then refer to. At
+    transform, a DataFrame whose columns differ from those seen at fit raises
+    a ``ValueError`` naming the missing and unexpected columns. Empty input
+    and infinite values raise a ``ValueError`` too (the latter naming the
+    column); text in a datetime column that does not parse becomes NaN, then
+    the training median.
+
+    The output is a dense float64 array, columns grouped by encoder (numeric,
+    one-hot, target or ordinal, datetime); ``get_feature_names_out`` gives
+    names like ``age``, ``missingindicator_age``, ``color_red``,
+    ``date_year``, prefixed by the kind (``numeric__age``) only when two
+    names would clash.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from automl.transformers._table import TablePreprocessor
+    >>> X = pd.DataFrame({
+    ...     "age": [20.0, np.nan, 40.0, 30.0],
+    ...     "color": ["red", "blue", None, "red"],
+    ...     "date": ["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"],
+    ...     "const": [1, 1, 1, 1],
+    ... })
+    >>> pre = TablePreprocessor().fit(X)
+    >>> pre.column_kinds_
+    {'age': 'numeric', 'color': 'categorical', 'date': 'datetime', 'const': 'dropped'}
+    >>> pre.dropped_columns_
+    {'const': 'constant'}
+    >>> pre.get_feature_names_out().tolist()
+    ['age', 'missingindicator_age', 'color_blue', 'color_missing', 'color_red', 'date_month', 'date_dayofweek']
+    >>> out = pre.transform(X)
+    >>> out.shape, out.dtype
+    ((4, 7), dtype('float64'))
+    >>> out[1, :2].tolist()  # the median age, and its missing indicator
+    [30.0, 1.0]
+    """
+
+    _parameter_constraints: dict = {
+        "categorical_columns": [list, tuple, None],
+        "datetime_columns": [list, tuple, None],
+        "max_onehot_cardinality": [Interval(Integral, 0, None, closed="left")],
+        "target_type": [StrOptions({"auto", "continuous", "binary", "multiclass"})],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        *,
+        categorical_columns=None,
+        datetime_columns=None,
+        max_onehot_cardinality=10,
+        target_type="auto",
+        random_state=None,
+    ):
+        self.categorical_columns = categorical_columns
+        self.datetime_columns = datetime_columns
+        self.max_onehot_cardinality = max_onehot_cardinality
+        self.target_type = target_type
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Type the columns and fit the encoders.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The raw table.
+        y : array-like of shape (n_samples,), default=None
+            Target, used by the target encoder of high-cardinality columns.
+
+        Returns
+        -------
+        self : TablePreprocessor
+            The fitted transformer.
+        """
+        self._fit_transform(X, y)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        """Fit, then encode ``X``, cross-fitting the target encoder.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The raw table.
+        y : array-like of shape (n_samples,), default=None
+            Target, used by the target encoder of high-cardinality columns.
+
+        Returns
+        -------
+        X_out : ndarray of shape (n_samples, n_features_out)
+            The encoded table, float64.
+        """
+        return self._fit_transform(X, y)
+
+    def _fit_transform(self, X, y):
+        X = validate_frame(self, X, reset=True)
+        if X.shape[0] < 2:
+            raise ValueError(
+                f"TablePreprocessor needs at least 2 samples to type columns, got "
+                f"n_samples = {X.shape[0]}."
+            )
+        cardinality = self._type_columns(X)
+        if all(kind == "dropped" for kind in self.column_kinds_.values()):
+            raise ValueError(
+                "TablePreprocessor: every column was dropped (constant or all missing): "
+                f"{self.dropped_columns_}. There is nothing left to encode."
+            )
+        self.column_transformer_ = self._make_column_transformer(cardinality, y)
+        out = self.column_transformer_.fit_transform(self._prepare(X), y)
+        try:
+            self.column_transformer_.get_feature_names_out()
+        except ValueError:  # clashing short names: use "<kind>__<name>"
+            self.column_transformer_.set_params(verbose_feature_names_out=True)
+        return np.asarray(out, dtype=np.float64)
+
+    def _forced_kinds(self, X):
+        """``{column: "categorical" | "datetime"}`` from the two column-list params."""
+        forced = {}
+        for param in ("categorical_columns", "datetime_columns"):
+            names = list(getattr(self, param) or [])
+            unknown = [c for c in names if c not in X.columns]
+            if unknown:
+                raise ValueError(
+                    f"TablePreprocessor: columns {unknown} named in {param!r} are not in "
+                    f"X (its columns: {list(X.columns)})."
+                )
+            kind = param.removesuffix("_columns")
+            for name in names:
+                if forced.setdefault(name, kind) != kind:
+                    raise ValueError(
+                        f"TablePreprocessor: column {name!r} is named in both "
+                        "'categorical_columns' and 'datetime_columns'."
+                    )
+        return forced
+
+    def _type_columns(self, X):
+        """Set ``column_kinds_`` and ``dropped_columns_``; return categorical cardinalities."""
+        forced = self._forced_kinds(X)
+        self.column_kinds_, self.dropped_columns_, cardinality = {}, {}, {}
+        for name in X.columns:
+            column = X[name]
+            if column.isna().all():
+                self.column_kinds_[name] = "dropped"
+                self.dropped_columns_[name] = "all missing"
+                continue
+            if name in forced:
+                kind = forced[name]
+            elif _is_numeric(column):
+                kind = "numeric"
+            elif _is_datetime(column):
+                kind = "datetime"
+            else:
+                kind = "categorical"
+            values = pd.Series({
+                "numeric": lambda: _as_float(self, column, name),
+                "categorical": lambda: _as_categories(column),
+                "datetime": lambda: parse_datetimes(column).to_numpy(),
+            }[kind]())
+            if values.nunique(dropna=False) == 1:
+                kind = "dropped"
+                self.dropped_columns_[name] = "constant"
+            elif kind == "categorical":
+                cardinality[name] = values.nunique(dropna=True)
+            self.column_kinds_[name] = kind
+        return cardinality
+
+    def _make_column_transformer(self, cardinality, y):
+        by_kind = {}
+        for name, kind in self.column_kinds_.items():
+            by_kind.setdefault(kind, []).append(name)
+        self.categorical_encoding_ = {}
+        high = "ordinal" if y is None else "target"
+        for name in by_kind.get("categorical", []):
+            many = cardinality[name] > self.max_onehot_cardinality
+            self.categorical_encoding_[name] = high if many else "onehot"
+        if y is None:
+            high_encoder = OrdinalEncoder(
+                handle_unknown="use_encoded_value", unknown_value=-1, encoded_missing_value=-1
+            )
+        else:
+            high_encoder = TargetEncoder(
+                target_type=self.target_type, cv=self._target_encoder_cv(y)
+            )
+        steps = {
+            "numeric": SimpleImputer(strategy="median", add_indicator=True),
+            "onehot": make_pipeline(
+                SimpleImputer(strategy="constant", fill_value=MISSING),
+                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+            ),
+            high: make_pipeline(
+                SimpleImputer(strategy="constant", fill_value=MISSING), high_encoder
+            ),
+            "datetime": make_pipeline(DatetimeFeatures(), SimpleImputer(strategy="median")),
+        }
+        columns = {
+            "numeric": by_kind.get("numeric", []),
+            "datetime": by_kind.get("datetime", []),
+            **{
+                encoding: [c for c, e in self.categorical_encoding_.items() if e == encoding]
+                for encoding in ("onehot", high)
+            },
+        }
+        transformers = [
+            (step, steps[step], columns[step])
+            for step in ("numeric", "onehot", high, "datetime")
+            if columns[step]
+        ]
+        return ColumnTransformer(
+            transformers, sparse_threshold=0, verbose_feature_names_out=False
+        ).set_output(transform="default")
+
+    def _target_encoder_cv(self, y):
+        # TargetEncoder's own random_state is deprecated in scikit-learn 1.9;
+        # pass the shuffled splitter, with fewer folds when classes are small.
+        y = np.asarray(y)
+        kind = type_of_target(y) if self.target_type == "auto" else self.target_type
+        if kind in ("binary", "multiclass"):
+            largest = np.unique(y, return_counts=True)[1].max()
+            if largest >= 2:
+                n_splits = min(5, largest)
+                return StratifiedKFold(n_splits, shuffle=True, random_state=self.random_state)
+        n_splits = max(2, min(5, len(y)))
+        return KFold(n_splits, shuffle=True, random_state=self.random_state)
+
+    def _prepare(self, X):
+        """The kept columns, as float (numeric), str objects (categorical) or raw (datetime)."""
+        X = X.reset_index(drop=True)
+        prepared = {}
+        for name, kind in self.column_kinds_.items():
+            column = X[name]
+            if kind == "numeric":
+                prepared[name] = pd.Series(_as_float(self, column, name), dtype=np.float64)
+            elif kind == "categorical":
+                prepared[name] = pd.Series(_as_categories(column), dtype=object)
+            elif kind == "datetime":
+                is_category = isinstance(column.dtype, pd.CategoricalDtype)
+                prepared[name] = column.astype(object) if is_category else column
+        return pd.DataFrame(prepared, index=X.index)
+
+    def transform(self, X):
+        """Encode ``X`` with the encoders fitted at fit.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            A table with the columns seen at fit.
+
+        Returns
+        -------
+        X_out : ndarray of shape (n_samples, n_features_out)
+            The encoded table, float64.
+        """
+        check_is_fitted(self)
+        X = validate_frame(self, X, reset=False)
+        out = self.column_transformer_.transform(self._prepare(X))
+        return np.asarray(out, dtype=np.float64)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Must be None or match ``feature_names_in_`` (or ``x0, x1, ...``).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            The output names.
+        """
+        check_is_fitted(self)
+        _check_feature_names_in(self, input_features)  # only checks them
+        return np.asarray(self.column_transformer_.get_feature_names_out(), dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        return tags
