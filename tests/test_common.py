@@ -12,6 +12,10 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
+from sklearn.linear_model import LogisticRegression
+
+from automl import AutoClassifier, AutoPipeline, AutoRegressor
+from automl.search import LabelEncodedClassifier
 from automl.selectors import Chi2Selector, MutualInfoSelector
 from automl.transformers import (
     CrossFeatures,
@@ -38,7 +42,18 @@ TRANSFORMERS = [
     MutualInfoSelector(random_state=0),
 ]
 SAMPLERS = [OutlierRemover(), OutlierRemover(method="zscore", max_fraction=0.3)]
-ESTIMATORS = TRANSFORMERS + SAMPLERS
+# Tiny searches: one fast family, a fixed number of trials, so that the
+# checks' repeated fits are deterministic.
+_TINY = dict(time_budget=30, max_trials=1, cv=2, random_state=0)
+# AutoRegressor scores with R² here: check_regressors_train asks score() > 0.5,
+# and score() follows the search metric (RMSE, negated, by default).
+SEARCHES = [
+    AutoClassifier(models=["logistic_regression"], **_TINY),
+    AutoRegressor(models=["linear_regression"], metric="r2", **_TINY),
+    AutoPipeline(models=["hist_gradient_boosting"], **_TINY),
+]
+OTHERS = [LabelEncodedClassifier(LogisticRegression())]
+ESTIMATORS = TRANSFORMERS + SAMPLERS + SEARCHES + OTHERS
 
 
 def expected_failed_checks(estimator):
@@ -76,7 +91,7 @@ def test_imblearn_compatible_sampler(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("estimator", TRANSFORMERS + SAMPLERS, ids=repr)
+@pytest.mark.parametrize("estimator", TRANSFORMERS + SAMPLERS + SEARCHES, ids=repr)
 def test_param_validation(estimator):
     check_param_validation(type(estimator).__name__, estimator)
 

@@ -1,0 +1,554 @@
+"""AutoPipeline: a budgeted search over whole pipelines, as a scikit-learn estimator."""
+
+import os
+import shutil
+import tempfile
+import time
+import warnings
+from numbers import Integral, Real
+
+import joblib
+import numpy as np
+import pandas as pd
+from scipy.stats import skew
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.utils import ClassifierTags, RegressorTags, get_tags
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d, validate_data
+
+from automl._cv import make_cv
+from automl._metrics import resolve_scorer, score_predictions
+from automl._task import detect_task, is_classification
+from automl.search import SearchContext, build_pipeline, families_for, run_search
+from automl.search._search import leaderboard
+from automl.search._evaluate import refit_config
+from automl.search._executor import cpu_count
+from automl.transformers import TablePreprocessor
+
+# Time kept back for the refit beyond its estimate, and the floor of the estimate.
+_REFIT_MARGIN = 1.5
+_MIN_RESERVE = 0.5
+
+
+class AutoPipeline(BaseEstimator):
+    """Find the best pipeline for a table within a time budget.
+
+    The search cross-validates whole pipelines (column typing, imputation,
+    encoding, outlier clipping, scaling, log transforms, interaction features,
+    feature selection, class-imbalance handling, a log target for skewed
+    regression targets, and a model from nine families) chosen by Bayesian
+    optimisation (scikit-optimize), starting from a portfolio of strong
+    defaults so that a useful model exists within seconds. Candidates run in
+    worker processes and are stopped when the budget ends. The best pipeline
+    is refitted on all rows and exposed as a plain scikit-learn /
+    imbalanced-learn ``Pipeline``.
+
+    Parameters
+    ----------
+    time_budget : float, default=60
+        Seconds for the whole ``fit``, refit included.
+    task : {"auto", "binary", "multiclass", "regression"}, default="auto"
+        The task; ``"auto"`` infers it from ``y`` (see Notes). With ``"auto"``
+        scikit-learn cannot tell a classifier from a regressor before ``fit``;
+        use :class:`AutoClassifier` or :class:`AutoRegressor` where it must.
+    metric : str or callable, default="auto"
+        ``"auto"`` is ROC AUC for binary, log loss for multiclass and RMSE for
+        regression; also ``"accuracy"``, ``"balanced_accuracy"``, ``"f1"``,
+        ``"r2"``, ``"mae"``, ``"rmse"``, any scikit-learn scorer name, or a
+        scorer callable ``scorer(estimator, X, y)``. Scores are reported
+        greater-is-better, as scikit-learn does (losses are negated).
+    cv : "auto", "time", int or cross-validation splitter, default="auto"
+        ``"auto"``: stratified k-fold for classification and k-fold for
+        regression, repeated on small data and a single holdout on very large
+        data; group k-fold when ``fit`` gets ``groups``; ``TimeSeriesSplit``
+        with ``time_column`` or ``"time"``. An int fixes the number of folds.
+    time_column : str, default=None
+        Column of ``X`` ordering the rows in time; switches to
+        ``TimeSeriesSplit``. It stays a feature (its date parts).
+    search : {"bayes", "random", "grid", "halving"}, default="bayes"
+        How candidates are chosen after the portfolio.
+    models : list of str, default=None
+        Restrict the search to these families (see
+        ``automl.search.FAMILIES``); all that fit the task by default.
+    max_trials : int, default=None
+        Stop after this many candidates even if time is left. With
+        ``n_jobs=1`` and a fixed ``random_state``, a search that ends on
+        ``max_trials`` is reproducible.
+    categorical_columns : list of str, default=None
+        Columns to treat as categorical even if numeric (integer codes).
+    n_jobs : int, default=None
+        Candidates evaluated in parallel (worker processes); None means 1,
+        -1 means one per CPU core.
+    random_state : int, default=None
+        Seed of the folds, the optimiser and the models; None means 0.
+    verbose : int, default=0
+        1 prints one line per candidate.
+
+    Attributes
+    ----------
+    best_pipeline_ : imblearn.pipeline.Pipeline
+        The best pipeline, refitted on all training rows.
+    best_score_ : float
+        Its mean cross-validated score.
+    best_params_ : dict
+        Its family and configuration.
+    leaderboard_ : pandas.DataFrame
+        One row per candidate: rank, model family, params, CV mean and std,
+        fit time, status and error.
+    task_ : str
+        ``"binary"``, ``"multiclass"`` or ``"regression"``.
+    metric_ : str
+        The name of the metric optimised.
+    cv_ : str
+        The cross-validation scheme used.
+    classes_ : ndarray
+        Class labels, as given (classification only).
+    trials_ : list of Trial
+        The raw trials, with out-of-fold predictions.
+    search_time_ : float
+        Seconds the whole ``fit`` took.
+    n_features_in_ : int
+        Number of columns seen during fit.
+    feature_names_in_ : ndarray
+        Column names seen during fit.
+
+    See Also
+    --------
+    AutoClassifier, AutoRegressor : The same with the task fixed.
+
+    Notes
+    -----
+    Task inference: strings, booleans and categories are classification;
+    non-integer floats are regression; integers with at most 20 distinct
+    values (and at most 5 % of rows) are classification.
+
+    Bad input: empty ``X``, ``X`` and ``y`` of different lengths, missing
+    target values, one class, a constant target, duplicated column names and
+    columns missing at predict time raise ``ValueError``; infinite values are
+    treated as missing and entirely missing columns are dropped, each with a
+    warning; extra columns at predict time are ignored with a warning.
+    A candidate that fails is recorded in ``leaderboard_`` and the search
+    goes on; if all fail, ``fit`` raises with the first error.
+
+    ``score`` uses the search metric, as ``GridSearchCV.score`` does.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from automl import AutoPipeline
+    >>> X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    >>> model = AutoPipeline(time_budget=20, max_trials=3, random_state=0).fit(X, y)
+    >>> model.task_, model.metric_
+    ('binary', 'roc_auc')
+    >>> bool(model.best_score_ > 0.95)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "time_budget": [Interval(Real, 0, None, closed="neither")],
+        "task": [StrOptions({"auto", "binary", "multiclass", "regression"})],
+        "metric": [str, callable],
+        "cv": [StrOptions({"auto", "time"}), Interval(Integral, 2, None, closed="left"), "cv_object"],
+        "time_column": [str, None],
+        "search": [StrOptions({"bayes", "random", "grid", "halving"})],
+        "models": [list, None],
+        "max_trials": [Interval(Integral, 1, None, closed="left"), None],
+        "categorical_columns": [list, None],
+        "n_jobs": [Integral, None],
+        "random_state": [Interval(Integral, 0, None, closed="left"), None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        time_budget=60,
+        *,
+        task="auto",
+        metric="auto",
+        cv="auto",
+        time_column=None,
+        search="bayes",
+        models=None,
+        max_trials=None,
+        categorical_columns=None,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.time_budget = time_budget
+        self.task = task
+        self.metric = metric
+        self.cv = cv
+        self.time_column = time_column
+        self.search = search
+        self.models = models
+        self.max_trials = max_trials
+        self.categorical_columns = categorical_columns
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, groups=None):
+        """Search for the best pipeline within ``time_budget`` and refit it.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Training data: numbers, strings, categories, booleans, datetimes,
+            missing values.
+        y : array-like of shape (n_samples,)
+            Target.
+        groups : array-like of shape (n_samples,), default=None
+            Group labels: switches to group k-fold cross-validation.
+
+        Returns
+        -------
+        self : AutoPipeline
+            The fitted estimator.
+        """
+        start = time.time()
+        deadline = start + self.time_budget
+        X, y, groups = self._check_fit_input(X, y, groups)
+        seed = 0 if self.random_state is None else self.random_state
+        self.task_ = self._resolve_task(y)
+        classification = is_classification(self.task_)
+        if not classification:
+            y = y.astype(np.float64)
+        if classification:
+            self.classes_ = np.unique(y)
+        classes = self.classes_ if classification else None
+        self.metric_, scorer = resolve_scorer(self.metric, self.task_, classes)
+        time_order = self._time_order(X)
+        folds, self.cv_ = make_cv(self.task_, self.cv, y, groups=groups,
+                                  time_order=time_order, random_state=seed)
+        n_workers = self._n_workers()
+        ctx = self._context(X, y, seed, n_workers, scorer)
+        families = families_for(self.task_, self.models)
+        table = TablePreprocessor(
+            categorical_columns=self._categoricals(X),
+            target_type="continuous" if not classification else self.task_,
+            random_state=seed,
+        )
+        tmpdir = tempfile.mkdtemp(prefix="automl-")
+        try:
+            data_path = os.path.join(tmpdir, "data.joblib")
+            joblib.dump({"X": X, "y": y, "folds": folds, "classes": classes, "table": table},
+                        data_path)
+            n_rows_refit = len(y)
+            n_rows_fold = np.mean([len(tr) for tr, _ in folds])
+
+            def reserve(best):
+                if best is None:
+                    return _MIN_RESERVE
+                per_fit = best.fit_time / max(1, len(best.scores))
+                return max(_MIN_RESERVE, _REFIT_MARGIN * per_fit * n_rows_refit / n_rows_fold)
+
+            result = run_search(
+                families=families, ctx=ctx, scorer=scorer, data_path=data_path,
+                strategy=self.search, deadline=deadline, reserve=reserve,
+                max_trials=self.max_trials, n_workers=n_workers, random_state=seed,
+                log=print if self.verbose else None,
+            )
+        finally:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+        self.trials_ = result.trials
+        self.leaderboard_ = leaderboard(result.trials)
+        best = self._choose_and_refit(result.trials, X, y, ctx, table, deadline, reserve)
+        self.best_score_ = best.score
+        self.best_params_ = {"family": best.family.name, **best.config}
+        self.search_time_ = time.time() - start
+        return self
+
+    def _resolve_task(self, y):
+        return detect_task(y, self.task)
+
+    def _check_fit_input(self, X, y, groups):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        if hasattr(X, "toarray"):
+            raise TypeError("Sparse X is not supported; pass a dense array or a DataFrame.")
+        if isinstance(X, pd.DataFrame):
+            if X.shape[1] == 0 or X.shape[0] == 0:
+                raise ValueError(f"X is empty: found a DataFrame of shape {X.shape}; at "
+                                 "least 1 sample and 1 feature are required.")
+            duplicated = X.columns[X.columns.duplicated()].unique().tolist()
+            if duplicated:
+                raise ValueError(f"X has duplicated column names: {duplicated}.")
+        else:
+            # scikit-learn's own messages: "Expected 2D array ... Reshape your data",
+            # "Found array with 0 sample(s)", ...
+            X = check_array(X, dtype=None, ensure_all_finite=False, input_name="X")
+        validate_data(self, X, skip_check_array=True, reset=True)
+        X = _as_frame(X)
+        y = column_or_1d(y.to_numpy() if hasattr(y, "to_numpy") else y, warn=True)
+        if len(y) != len(X):
+            raise ValueError(f"X has {len(X)} rows but y has {len(y)}; they must match.")
+        missing = pd.isna(y)
+        if missing.any():
+            raise ValueError(
+                f"The target y has {int(missing.sum())} missing value(s) (first at row "
+                f"{int(np.flatnonzero(missing)[0])}); drop or fill those rows first."
+            )
+        if len(y) < 2:
+            raise ValueError(f"{type(self).__name__} needs at least 2 samples to "
+                             f"cross-validate; got n_samples = {len(y)}.")
+        if groups is not None:
+            groups = np.asarray(groups)
+            if len(groups) != len(y):
+                raise ValueError(f"groups has {len(groups)} entries but y has {len(y)}.")
+        if self.time_column is not None and self.time_column not in X.columns:
+            raise ValueError(f"time_column={self.time_column!r} is not a column of X.")
+        X = _clean_columns(X)
+        return X, y, groups
+
+    def _time_order(self, X):
+        if self.time_column is None:
+            return None
+        col = X[self.time_column]
+        if not pd.api.types.is_numeric_dtype(col):
+            col = pd.to_datetime(col, errors="coerce", format="mixed")
+        return np.argsort(col.to_numpy(), kind="stable")
+
+    def _n_workers(self):
+        if self.n_jobs is None:
+            return 1
+        if self.n_jobs < 0:
+            return max(1, cpu_count() + 1 + self.n_jobs)
+        return max(1, self.n_jobs)
+
+    def _categoricals(self, X):
+        cats = list(self.categorical_columns or [])
+        unknown = [c for c in cats if c not in X.columns]
+        if unknown:
+            raise ValueError(f"categorical_columns {unknown} are not columns of X.")
+        return cats or None
+
+    def _context(self, X, y, seed, n_workers, scorer):
+        classification = is_classification(self.task_)
+        extra = {}
+        imbalanced, skewed = False, False
+        if classification:
+            labels, counts = np.unique(y, return_counts=True)
+            extra["class_counts"] = dict(zip(labels.tolist(), counts.tolist()))
+            imbalanced = counts.min() / counts.sum() < 0.2
+        else:
+            skewed = bool(skew(y.astype(float)) > 1.0)
+        return SearchContext(
+            task=self.task_, n_samples=len(y), n_features=X.shape[1], random_state=seed,
+            n_jobs=1, imbalanced=imbalanced, skewed_target=skewed, extra=extra,
+        )
+
+    def _choose_and_refit(self, trials, X, y, ctx, table, deadline, reserve):
+        ok = sorted([t for t in trials if t.ok and t.train_fraction == 1.0],
+                    key=lambda t: -t.score)
+        if not ok:
+            failures = [t for t in trials if t.status == "error"]
+            if failures:
+                first = failures[0]
+                raise ValueError(
+                    f"Every candidate pipeline failed; the first ({first.family.name}) with: "
+                    f"{first.error}"
+                )
+            raise ValueError(
+                f"No candidate pipeline finished within time_budget={self.time_budget}s "
+                f"({len(trials)} started); give it more time."
+            )
+        refit_ctx = SearchContext(**{**ctx.__dict__, "n_jobs": cpu_count()})
+        time_left = deadline - time.time()
+        # the best candidate whose refit fits in the time left (else the fastest)
+        chosen = next((t for t in ok if reserve(t) / _REFIT_MARGIN <= time_left),
+                      min(ok, key=lambda t: t.fit_time))
+        config = refit_config(chosen.config, chosen.best_iteration)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=UserWarning)
+            self.best_pipeline_ = build_pipeline(chosen.family, config, refit_ctx, table).fit(X, y)
+        return chosen
+
+    # -------------------------------------------------------------- predict
+    def _check_predict_input(self, X):
+        check_is_fitted(self)
+        names = getattr(self, "feature_names_in_", None)
+        if isinstance(X, pd.DataFrame) and names is not None:
+            expected = list(names)
+            missing = [c for c in expected if c not in X.columns]
+            if missing:
+                raise ValueError(f"Columns missing at predict time: {missing}.")
+            extra = [c for c in X.columns if c not in expected]
+            if extra:
+                warnings.warn(f"Ignoring columns not seen during fit: {extra}.", UserWarning,
+                              stacklevel=3)
+            X = X[expected]
+        elif not isinstance(X, pd.DataFrame):
+            X = check_array(X, dtype=None, ensure_all_finite=False, input_name="X")
+        validate_data(self, X, skip_check_array=True, reset=False)
+        return _clean_columns(_as_frame(X), warn=False)
+
+    def predict(self, X):
+        """Predict with the best pipeline.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        X = self._check_predict_input(X)
+        return self.best_pipeline_.predict(X)
+
+    def _has_predict_proba(self):
+        if hasattr(self, "task_"):
+            regression = not is_classification(self.task_)
+        else:
+            regression = get_tags(self).estimator_type == "regressor"
+        if regression:
+            raise AttributeError(
+                f"{type(self).__name__} has no predict_proba: the task is regression."
+            )
+        return True
+
+    @available_if(_has_predict_proba)
+    def predict_proba(self, X):
+        """Class probabilities, columns in the order of ``classes_``.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        X = self._check_predict_input(X)
+        return self.best_pipeline_.predict_proba(X)
+
+    def score(self, X, y):
+        """The search metric on ``(X, y)``, greater is better.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        score : float
+        """
+        check_is_fitted(self)
+        classes = getattr(self, "classes_", None)
+        _, scorer = resolve_scorer(self.metric, self.task_, classes)
+        if is_classification(self.task_):
+            prediction = self.predict_proba(X)
+        else:
+            prediction = self.predict(X)
+        return score_predictions(scorer, self.task_, np.asarray(y), prediction, classes)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        if self.task in ("binary", "multiclass"):
+            tags.estimator_type = "classifier"
+            tags.classifier_tags = ClassifierTags()
+        elif self.task == "regression":
+            tags.estimator_type = "regressor"
+            tags.regressor_tags = RegressorTags()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        tags.non_deterministic = self.max_trials is None
+        return tags
+
+
+class AutoClassifier(ClassifierMixin, AutoPipeline):
+    """:class:`AutoPipeline` for classification: scikit-learn sees a classifier.
+
+    ``task`` may be ``"auto"`` (binary or multiclass from ``y``),
+    ``"binary"`` or ``"multiclass"``; see :class:`AutoPipeline` for the rest.
+
+    Examples
+    --------
+    >>> from sklearn.base import is_classifier
+    >>> from automl import AutoClassifier
+    >>> is_classifier(AutoClassifier())
+    True
+    """
+
+    def _resolve_task(self, y):
+        if self.task == "regression":
+            raise ValueError("AutoClassifier cannot have task='regression'; use AutoRegressor.")
+        kind = type_of_target(y, input_name="y", raise_unknown=True)
+        if kind not in ("binary", "multiclass"):
+            raise ValueError(
+                f"Unknown label type: AutoClassifier needs class labels, but y is {kind}; "
+                "use AutoRegressor for a numeric target."
+            )
+        if self.task == "auto":
+            return detect_task(y, "binary" if pd.Series(y).nunique() == 2 else "multiclass")
+        return detect_task(y, self.task)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "classifier"
+        return tags
+
+    def score(self, X, y):
+        return AutoPipeline.score(self, X, y)
+
+
+class AutoRegressor(RegressorMixin, AutoPipeline):
+    """:class:`AutoPipeline` for regression: scikit-learn sees a regressor.
+
+    Examples
+    --------
+    >>> from sklearn.base import is_regressor
+    >>> from automl import AutoRegressor
+    >>> is_regressor(AutoRegressor())
+    True
+    """
+
+    def _resolve_task(self, y):
+        if self.task not in ("auto", "regression"):
+            raise ValueError(f"AutoRegressor cannot have task={self.task!r}; use AutoClassifier.")
+        return detect_task(y, "regression")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "regressor"
+        return tags
+
+    def score(self, X, y):
+        return AutoPipeline.score(self, X, y)
+
+
+def _as_frame(X):
+    """A copy of ``X`` as a DataFrame with string column names (x0, x1, ... for arrays)."""
+    if isinstance(X, pd.DataFrame):
+        X = X.copy()
+        X.columns = [str(c) for c in X.columns]
+        return X
+    arr = np.asarray(X)
+    return pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
+
+
+def _clean_columns(X, warn=True):
+    """Infinite values become missing; entirely missing columns are reported."""
+    numeric = X.select_dtypes(include="number")
+    if numeric.shape[1]:
+        inf_cols = numeric.columns[np.isinf(numeric.to_numpy(dtype=float)).any(axis=0)].tolist()
+        if inf_cols:
+            if warn:
+                warnings.warn(f"Columns {inf_cols} contain infinite values; they are treated "
+                              "as missing.", UserWarning, stacklevel=4)
+            X[inf_cols] = X[inf_cols].replace([np.inf, -np.inf], np.nan)
+    if warn:
+        empty = X.columns[X.isna().all()].tolist()
+        if empty:
+            warnings.warn(f"Columns {empty} are entirely missing and are ignored.", UserWarning,
+                          stacklevel=4)
+    return X

@@ -1,0 +1,118 @@
+"""Choosing the cross-validation scheme for a task and a data size."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.model_selection import (
+    GroupKFold,
+    KFold,
+    RepeatedKFold,
+    RepeatedStratifiedKFold,
+    ShuffleSplit,
+    StratifiedGroupKFold,
+    StratifiedKFold,
+    StratifiedShuffleSplit,
+    TimeSeriesSplit,
+    check_cv,
+)
+
+from automl._task import is_classification
+
+
+def default_n_splits(n_samples):
+    """Folds and repeats for ``cv="auto"``: more on small data, fewer on large.
+
+    Returns ``(n_splits, n_repeats)``; ``n_splits == 1`` means one 80/20 holdout.
+    """
+    if n_samples < 1_000:
+        return 5, 3
+    if n_samples < 10_000:
+        return 5, 1
+    if n_samples < 50_000:
+        return 3, 1
+    return 1, 1
+
+
+def make_cv(task, cv, y, *, groups=None, time_order=None, random_state=0):
+    """Return a list of ``(train, test)`` index arrays and a description.
+
+    Parameters
+    ----------
+    task : {"binary", "multiclass", "regression"}
+    cv : "auto", "time", int or splitter, default="auto"
+        ``"auto"``: stratified k-fold for classification, k-fold for regression
+        (repeated on small data, a holdout on very large data); group k-fold
+        when ``groups`` is given (stratified for classification);
+        ``TimeSeriesSplit`` when ``time_order`` is given. ``"time"``:
+        ``TimeSeriesSplit`` on the rows in ``time_order`` (or their given
+        order). An int sets the number of folds of the automatic choice. Any
+        scikit-learn splitter is used as it is.
+    y : ndarray of shape (n_samples,)
+        The target; stratified splitters use it.
+    groups : array-like of shape (n_samples,), default=None
+    time_order : ndarray of int, default=None
+        Row indices sorted by time.
+    random_state : int, default=0
+
+    Returns
+    -------
+    folds : list of (ndarray, ndarray)
+    description : str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from automl._cv import make_cv
+    >>> folds, text = make_cv("regression", 4, np.arange(20.0))
+    >>> len(folds), text
+    (4, 'KFold(n_splits=4)')
+    """
+    classification = is_classification(task)
+    n_samples = len(y)
+    X_dummy = np.zeros((n_samples, 1))
+    if not isinstance(cv, (str, Integral)) or isinstance(cv, bool):
+        splitter = check_cv(cv)
+        return _split(splitter, X_dummy, y, groups), type(splitter).__name__
+    if isinstance(cv, str) and cv not in ("auto", "time"):
+        raise ValueError(f"The 'cv' parameter must be 'auto', 'time', an int or a splitter; got {cv!r}.")
+    if isinstance(cv, Integral) and cv < 2:
+        raise ValueError(f"The 'cv' parameter must be at least 2 folds; got {cv}.")
+    n_splits, n_repeats = default_n_splits(n_samples)
+    if isinstance(cv, Integral):
+        n_splits, n_repeats = int(cv), 1
+    if cv == "time" or time_order is not None:
+        order = np.arange(n_samples) if time_order is None else np.asarray(time_order)
+        splitter = TimeSeriesSplit(n_splits=max(n_splits, 3))
+        folds = [(order[tr], order[te]) for tr, te in splitter.split(order)]
+        return folds, f"TimeSeriesSplit(n_splits={splitter.n_splits})"
+    if groups is not None:
+        n_groups = len(np.unique(groups))
+        k = min(max(n_splits, 3), n_groups)
+        if k < 2:
+            raise ValueError("Group cross-validation needs at least 2 distinct groups.")
+        if classification:
+            splitter = StratifiedGroupKFold(k, shuffle=True, random_state=random_state)
+        else:
+            splitter = GroupKFold(k)
+        return _split(splitter, X_dummy, y, groups), f"{type(splitter).__name__}(n_splits={k})"
+    if n_splits == 1:
+        cls = StratifiedShuffleSplit if classification else ShuffleSplit
+        splitter = cls(n_splits=1, test_size=0.2, random_state=random_state)
+    elif n_repeats > 1:
+        cls = RepeatedStratifiedKFold if classification else RepeatedKFold
+        splitter = cls(n_splits=n_splits, n_repeats=n_repeats, random_state=random_state)
+    else:
+        cls = StratifiedKFold if classification else KFold
+        splitter = cls(n_splits=n_splits, shuffle=True, random_state=random_state)
+    return _split(splitter, X_dummy, y, groups), _describe(splitter)
+
+
+def _describe(splitter):
+    n = getattr(splitter, "n_splits", None) or splitter.cvargs["n_splits"]
+    reps = getattr(splitter, "n_repeats", None)
+    extra = f", n_repeats={reps}" if reps else ""
+    return f"{type(splitter).__name__}(n_splits={n}{extra})"
+
+
+def _split(splitter, X, y, groups):
+    return list(splitter.split(X, y, groups))

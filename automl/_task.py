@@ -1,0 +1,82 @@
+"""Which kind of supervised task a target describes."""
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.multiclass import type_of_target
+
+TASKS = ("binary", "multiclass", "regression")
+
+
+def is_classification(task):
+    """True for ``"binary"`` and ``"multiclass"``."""
+    return task in ("binary", "multiclass")
+
+
+def detect_task(y, task="auto"):
+    """Return ``"binary"``, ``"multiclass"`` or ``"regression"`` for target ``y``.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        The target, without missing values.
+    task : {"auto", "binary", "multiclass", "regression"}, default="auto"
+        ``"auto"`` infers it: strings, booleans and categoricals are
+        classification; numbers with a fractional part are regression;
+        whole numbers (of any dtype) are classification when they take two
+        values, or at most 20 distinct values that are also at most 5 % of
+        the rows, and regression otherwise.
+
+    Returns
+    -------
+    task : str
+        The task. A stated classification task is checked against the number
+        of classes (``"binary"`` needs exactly two).
+
+    Examples
+    --------
+    >>> from automl._task import detect_task
+    >>> detect_task(["a", "b", "a"]), detect_task([0.5, 1.2, 3.3])
+    ('binary', 'regression')
+    """
+    y = pd.Series(np.asarray(y) if not isinstance(y, pd.Series) else y)
+    n_unique = y.nunique()
+    if y.dtype == object and all(
+        isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)) for v in y
+    ):
+        y = y.astype(np.float64)  # numbers stored as Python objects
+    if task == "regression":
+        if not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
+            raise ValueError(
+                f"task='regression' needs a numeric target; y has dtype {y.dtype} "
+                f"(values such as {y.iloc[0]!r})."
+            )
+        if n_unique < 2:
+            raise ValueError("The target y is constant: there is nothing to learn.")
+        return task
+    if n_unique < 2:
+        raise ValueError(
+            f"The target y has one class only ({y.iloc[0]!r}): a classifier needs at "
+            "least two classes."
+        )
+    if task == "binary" and n_unique != 2:
+        raise ValueError(f"task='binary' but y has {n_unique} classes.")
+    if task in ("binary", "multiclass"):
+        return task
+    if task != "auto":
+        raise ValueError(
+            f"The 'task' parameter must be one of 'auto', {', '.join(map(repr, TASKS))}; "
+            f"got {task!r}."
+        )
+    numeric = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
+    if numeric:
+        values = y.to_numpy(dtype=float)
+        whole = np.all(np.mod(values, 1) == 0)
+        few = n_unique <= 20 and n_unique <= max(2, 0.05 * len(y))
+        if not whole or not (few or n_unique == 2):
+            return "regression"
+    kind = type_of_target(y.to_numpy())
+    if kind in ("binary", "multiclass"):
+        return "binary" if n_unique == 2 else "multiclass"
+    raise ValueError(
+        f"Unknown label type: cannot infer the task from a target of type {kind!r}; set 'task'."
+    )

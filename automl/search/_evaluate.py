@@ -1,0 +1,201 @@
+"""Cross-validating one candidate: what a worker process runs.
+
+Everything here is a plain function of its arguments (plus a cache of the
+data file a worker has already loaded), so that it runs the same in a local
+worker process or on a Dask worker.
+"""
+
+import time
+import warnings
+
+import joblib
+import numpy as np
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.model_selection import train_test_split
+from sklearn.utils import _safe_indexing
+
+from automl._metrics import score_predictions
+from automl._task import is_classification
+from automl.search._families import FAMILIES
+from automl.search._label import LabelEncodedClassifier
+from automl.search._space import MODEL_PREFIX, build_pipeline
+
+EARLY_STOPPING_ROUNDS = 50
+_DATA_CACHE = {}
+
+
+class CandidateTimeout(Exception):
+    """Raised in a worker when a candidate passes its deadline between folds."""
+
+
+def load_data(path):
+    """Load (once per process) the search data written by the driver."""
+    if path not in _DATA_CACHE:
+        _DATA_CACHE.clear()
+        _DATA_CACHE[path] = joblib.load(path)
+    return _DATA_CACHE[path]
+
+
+def _xgb_deadline_callback(deadline):
+    from xgboost.callback import TrainingCallback
+
+    class StopAtDeadline(TrainingCallback):
+        def after_iteration(self, model, epoch, evals_log):
+            return time.time() > deadline
+
+    return StopAtDeadline()
+
+
+def _lgbm_deadline_callback(deadline):
+    from lightgbm.callback import EarlyStopException
+
+    def stop_at_deadline(env):
+        if time.time() > deadline:
+            raise EarlyStopException(env.iteration, env.evaluation_result_list)
+
+    return stop_at_deadline
+
+
+def _unwrap(final):
+    if isinstance(final, TransformedTargetRegressor):
+        return final.regressor
+    if isinstance(final, LabelEncodedClassifier):
+        return final.estimator
+    return final
+
+
+def _fitted_inner(final):
+    if isinstance(final, TransformedTargetRegressor):
+        return final.regressor_
+    if isinstance(final, LabelEncodedClassifier):
+        return final.estimator_
+    return final
+
+
+def _best_iteration(inner):
+    for attr in ("best_iteration_", "best_iteration"):
+        value = getattr(inner, attr, None)
+        if value is not None:
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                continue
+            if value > 0:
+                return value + (attr == "best_iteration")  # xgboost counts from 0
+    return None
+
+
+def fit_candidate(pipe, X, y, task, deadline, random_state=0):
+    """Fit ``pipe``; boosters get early stopping on a split of ``X``.
+
+    Returns the fitted pipeline's predicting parts ``(head, final)`` and the
+    best boosting iteration (None for other models). The head is every step
+    before the model; samplers in it act only during this fit.
+    """
+    final = pipe.steps[-1][1]
+    inner = _unwrap(final)
+    kind = type(inner).__module__.split(".")[0]
+    if kind not in ("xgboost", "lightgbm"):
+        pipe.fit(X, y)
+        final = pipe.steps[-1][1]
+        return pipe[:-1], final, _best_iteration(_fitted_inner(final))
+    stratify, n_val = None, max(1, int(0.1 * len(y)))
+    if is_classification(task):
+        counts = np.unique(y, return_counts=True)[1]
+        if counts.min() > 1 and len(y) - n_val >= len(counts):
+            stratify, n_val = y, max(n_val, len(counts))
+    idx_fit, idx_val = train_test_split(
+        np.arange(len(y)), test_size=n_val, random_state=random_state, stratify=stratify
+    )
+    head = pipe[:-1]
+    X_fit, y_fit = _safe_indexing(X, idx_fit), y[idx_fit]
+    if len(head.steps) and hasattr(head.steps[-1][1], "fit_resample"):
+        Xt, yt = head.fit_resample(X_fit, y_fit)
+    else:
+        Xt, yt = head.fit_transform(X_fit, y_fit), y_fit
+    Xv, yv = _transform(head, _safe_indexing(X, idx_val)), y[idx_val]
+    if isinstance(final, TransformedTargetRegressor):
+        yv = final.func(yv)
+    if kind == "xgboost":
+        inner.set_params(early_stopping_rounds=EARLY_STOPPING_ROUNDS,
+                         callbacks=[_xgb_deadline_callback(deadline)])
+        final.fit(Xt, yt, eval_set=[(Xv, yv)], verbose=False)
+    else:
+        from lightgbm import early_stopping
+
+        final.fit(Xt, yt, eval_set=[(Xv, yv)], callbacks=[
+            early_stopping(EARLY_STOPPING_ROUNDS, verbose=False),
+            _lgbm_deadline_callback(deadline),
+        ])
+    return head, final, _best_iteration(_fitted_inner(final))
+
+
+def _transform(head, X):
+    for _, step in head.steps:
+        if step not in (None, "passthrough") and not hasattr(step, "fit_resample"):
+            # samplers act at fit time only
+            X = step.transform(X)
+    return X
+
+
+def predict_candidate(head, final, X, task, classes):
+    """Predictions of a fitted candidate: aligned probabilities or values."""
+    Xt = _transform(head, X)
+    if not is_classification(task):
+        return np.asarray(final.predict(Xt), dtype=float)
+    proba = final.predict_proba(Xt)
+    full = np.zeros((proba.shape[0], len(classes)))
+    full[:, np.searchsorted(classes, final.classes_)] = proba
+    return full
+
+
+def evaluate_candidate(data_path, family_name, config, ctx, scorer, deadline, train_fraction=1.0):
+    """Cross-validate one candidate on the driver's folds.
+
+    Returns a dict with the fold scores, the out-of-fold predictions
+    (averaged over repeats; NaN for rows never in a test fold), the fit time
+    and the median best boosting iteration.
+    """
+    start = time.perf_counter()
+    data = load_data(data_path)
+    X, y, folds, classes, table = data["X"], data["y"], data["folds"], data["classes"], data["table"]
+    family = FAMILIES[family_name]
+    task = ctx.task
+    shape = (len(y), len(classes)) if is_classification(task) else (len(y),)
+    oof_sum, oof_count = np.zeros(shape), np.zeros(len(y))
+    scores, iterations = [], []
+    rng = np.random.RandomState(ctx.random_state)
+    for train, test in folds:
+        if time.time() > deadline:
+            raise CandidateTimeout("deadline passed between folds")
+        if train_fraction < 1.0:
+            train = np.sort(rng.choice(train, max(20, int(train_fraction * len(train))), replace=False))
+        pipe = build_pipeline(family, config, ctx, table)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            head, final, best_iter = fit_candidate(
+                pipe, _safe_indexing(X, train), y[train], task, deadline, ctx.random_state
+            )
+            pred = predict_candidate(head, final, _safe_indexing(X, test), task, classes)
+        scores.append(score_predictions(scorer, task, y[test], pred, classes))
+        oof_sum[test] += pred
+        oof_count[test] += 1
+        if best_iter is not None:
+            iterations.append(best_iter)
+    seen = oof_count > 0
+    oof = np.full(shape, np.nan)
+    oof[seen] = (oof_sum[seen].T / oof_count[seen]).T
+    return {
+        "scores": scores,
+        "oof": oof,
+        "fit_time": time.perf_counter() - start,
+        "best_iteration": int(np.median(iterations)) if iterations else None,
+    }
+
+
+def refit_config(config, best_iteration):
+    """The config for a refit on all rows: boosters keep their early-stopped length."""
+    config = dict(config)
+    if best_iteration:
+        config[MODEL_PREFIX + "n_estimators"] = max(1, int(round(best_iteration * 1.1)))
+    return config

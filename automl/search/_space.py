@@ -1,0 +1,153 @@
+"""The space of whole pipelines: preprocessing choices plus one model family.
+
+A candidate is a flat ``config`` dict: preprocessing keys (``clip``,
+``scaler``, ``log``, ``interactions``, ``select``, ``select_k``,
+``imbalance``, ``log_target``) and the model's hyper-parameters under
+``model__<name>``. :func:`build_pipeline` turns it into an unfitted
+:class:`imblearn.pipeline.Pipeline` made of scikit-learn, imbalanced-learn and
+our own estimators only.
+"""
+
+from imblearn.over_sampling import SMOTE, RandomOverSampler
+from imblearn.pipeline import Pipeline
+from imblearn.under_sampling import RandomUnderSampler
+from skopt.space import Categorical, Real
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.preprocessing import (
+    PolynomialFeatures,
+    QuantileTransformer,
+    RobustScaler,
+    StandardScaler,
+)
+
+from automl.selectors import make_selection_chain
+from automl.transformers import (
+    CrossFeatures,
+    LogTransformer,
+    OutlierClipper,
+    TablePreprocessor,
+)
+from automl.transformers._log import signed_expm1, signed_log1p
+
+MODEL_PREFIX = "model__"
+_POLY_MAX_FEATURES = 15
+_SELECT_MIN_FEATURES = 10
+
+
+def preprocessing_space(family, ctx):
+    """scikit-optimize dimensions of the preprocessing choices for ``family``."""
+    space = {}
+    if family.linear:
+        space["clip"] = Categorical(["none", "iqr", "zscore"])
+        space["scaler"] = Categorical(["standard", "robust", "quantile"])
+        space["log"] = Categorical([False, True])
+        interactions = ["none", "cross"]
+        if ctx.n_features <= _POLY_MAX_FEATURES:
+            interactions.append("poly2")
+        space["interactions"] = Categorical(interactions)
+    if ctx.n_features >= _SELECT_MIN_FEATURES:
+        space["select"] = Categorical([False, True])
+        space["select_k"] = Real(0.2, 1.0)
+    if ctx.classification and ctx.imbalanced:
+        options = ["none", "smote", "random_over", "random_under"]
+        if family.class_weight:
+            options.append("class_weight")
+        space["imbalance"] = Categorical(options)
+    if not ctx.classification and ctx.skewed_target:
+        space["log_target"] = Categorical([False, True])
+    return space
+
+
+def candidate_space(family, ctx):
+    """All dimensions of a candidate of ``family``: preprocessing then model."""
+    space = preprocessing_space(family, ctx)
+    space.update({MODEL_PREFIX + k: v for k, v in family.space(ctx).items()})
+    return space
+
+
+def default_config(family, ctx):
+    """The portfolio's candidate for ``family``: plain preprocessing, default model."""
+    config = {}
+    if family.linear:
+        config.update(clip="none", scaler="standard", log=False, interactions="none")
+    if ctx.n_features >= _SELECT_MIN_FEATURES:
+        config.update(select=False, select_k=1.0)
+    if ctx.classification and ctx.imbalanced:
+        config["imbalance"] = "class_weight" if family.class_weight else "none"
+    if not ctx.classification and ctx.skewed_target:
+        config["log_target"] = True
+    config.update({MODEL_PREFIX + k: v for k, v in family.defaults(ctx).items()})
+    return config
+
+
+def model_params(config):
+    """The model's hyper-parameters of ``config``, without their prefix."""
+    params = {k[len(MODEL_PREFIX):]: v for k, v in config.items() if k.startswith(MODEL_PREFIX)}
+    if config.get("imbalance") == "class_weight":
+        params["class_weight"] = "balanced"
+    return params
+
+
+def _sampler(kind, ctx):
+    if kind == "smote":
+        smallest = min(ctx.extra.get("class_counts", {0: 10}).values())
+        k = max(1, min(5, int(0.6 * smallest) - 1))
+        return SMOTE(k_neighbors=k, random_state=ctx.random_state)
+    if kind == "random_over":
+        return RandomOverSampler(random_state=ctx.random_state)
+    return RandomUnderSampler(random_state=ctx.random_state)
+
+
+def build_pipeline(family, config, ctx, table=None):
+    """Build the unfitted pipeline of a candidate.
+
+    Parameters
+    ----------
+    family : ModelFamily
+    config : dict
+        A point of :func:`candidate_space` (missing keys take defaults).
+    ctx : SearchContext
+    table : TablePreprocessor, default=None
+        The table preprocessor to start with (its parameters carry the
+        user's column typing); a default one when None.
+
+    Returns
+    -------
+    pipeline : imblearn.pipeline.Pipeline
+    """
+    steps = [("table", table if table is not None else TablePreprocessor())]
+    clip = config.get("clip", "none")
+    if clip != "none":
+        steps.append(("clip", OutlierClipper(method=clip)))
+    if config.get("log", False):
+        steps.append(("log", LogTransformer()))
+    scaler = config.get("scaler")
+    if scaler == "standard":
+        steps.append(("scale", StandardScaler()))
+    elif scaler == "robust":
+        steps.append(("scale", RobustScaler()))
+    elif scaler == "quantile":
+        steps.append(("scale", QuantileTransformer(
+            n_quantiles=min(1000, max(10, ctx.n_samples // 2)),
+            output_distribution="normal", random_state=ctx.random_state)))
+    interactions = config.get("interactions", "none")
+    if interactions == "cross":
+        steps.append(("interactions", CrossFeatures(n_top=6)))
+    elif interactions == "poly2":
+        steps.append(("interactions", PolynomialFeatures(2, include_bias=False)))
+    if config.get("select", False):
+        chain = make_selection_chain(
+            ctx.task, k=float(config.get("select_k", 0.5)), random_state=ctx.random_state
+        )
+        steps += [(f"select_{name}", step) for name, step in chain.steps
+                  if step not in (None, "passthrough")]
+    imbalance = config.get("imbalance", "none")
+    if imbalance in ("smote", "random_over", "random_under"):
+        steps.append(("sample", _sampler(imbalance, ctx)))
+    model = family.build(ctx.task, model_params(config), ctx)
+    if config.get("log_target", False):
+        model = TransformedTargetRegressor(
+            model, func=signed_log1p, inverse_func=signed_expm1, check_inverse=False
+        )
+    steps.append(("model", model))
+    return Pipeline(steps)

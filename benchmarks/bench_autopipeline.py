@@ -1,0 +1,305 @@
+"""AutoPipeline against scikit-learn's HistGradientBoosting default, same run.
+
+Each (dataset, system) runs in its own subprocess with a hard wall-clock
+limit; the driver samples the resident memory of the subprocess tree. Prints
+a Markdown table and writes it (plus a CSV) under ``benchmarks/results/``.
+
+Usage: see benchmarks/README.md.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_MANIFEST = HERE.parent.parent / "shared" / "datasets" / "manifest.json"
+BUNDLED = ["breast_cancer", "wine", "digits", "diabetes", "iris"]
+# The issue's size target: the budget must hold on 100,000 rows x 100 columns.
+SYNTHETIC = {"name": "synthetic_100k_x_100", "synthetic": True, "task": "binary"}
+
+
+def load_suite(manifest):
+    """The datasets to run: the manifest's entries, or scikit-learn's bundled ones."""
+    if manifest and Path(manifest).exists():
+        entries = json.loads(Path(manifest).read_text())
+        for e in entries:
+            e["path"] = str(Path(manifest).parent / e["file"])
+        return entries + [SYNTHETIC]
+    return [{"name": n, "bundled": True} for n in BUNDLED]
+
+
+def load_dataset(entry):
+    """Return ``X, y, task, groups, time`` for a suite entry."""
+    import numpy as np
+    import pandas as pd
+    from sklearn import datasets
+
+    if entry.get("synthetic"):
+        from sklearn.datasets import make_classification
+
+        X, y = make_classification(n_samples=100_000, n_features=100, n_informative=20,
+                                   random_state=0)
+        return pd.DataFrame(X, columns=[f"f{i}" for i in range(100)]), pd.Series(y), "binary", None, None
+    if entry.get("bundled"):
+        loader = getattr(datasets, f"load_{entry['name']}")
+        X, y = loader(return_X_y=True, as_frame=True)
+        task = "regression" if entry["name"] == "diabetes" else (
+            "binary" if len(np.unique(y)) == 2 else "multiclass")
+        return X, y, task, None, None
+    df = pd.read_csv(entry["path"])
+    y = df.pop(entry["target"])
+    groups = df.pop(entry["group_column"]) if entry.get("group_column") else None
+    time_col = entry.get("time_column")
+    return df, y, entry["task"], groups, time_col
+
+
+def outer_split(X, y, task, groups, time_col, seed=0):
+    """75/25 split: by group, by time (last quarter), else stratified."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.model_selection import GroupShuffleSplit, train_test_split
+
+    idx = np.arange(len(y))
+    if time_col is not None:
+        t = X[time_col]
+        t = pd.to_datetime(t, errors="coerce", format="mixed") if not pd.api.types.is_numeric_dtype(t) else t
+        order = np.argsort(t.to_numpy(), kind="stable")
+        cut = int(0.75 * len(order))
+        return order[:cut], order[cut:]
+    if groups is not None:
+        splitter = GroupShuffleSplit(n_splits=1, test_size=0.25, random_state=seed)
+        return next(splitter.split(X, y, groups))
+    stratify = y if task != "regression" else None
+    return train_test_split(idx, test_size=0.25, random_state=seed, stratify=stratify)
+
+
+def metrics(task, y_true, pred, proba, classes):
+    """The AutoML Benchmark metric (and its direction) plus accuracy or R²."""
+    import numpy as np
+    from sklearn.metrics import accuracy_score, log_loss, r2_score, roc_auc_score, root_mean_squared_error
+
+    if task == "regression":
+        return {"metric": "rmse", "score": root_mean_squared_error(y_true, pred),
+                "secondary": r2_score(y_true, pred)}
+    if task == "binary":
+        score = roc_auc_score(y_true == classes[1], proba[:, 1])
+        return {"metric": "auc", "score": score, "secondary": accuracy_score(y_true, pred)}
+    eps = 1e-15
+    proba = np.clip(proba, eps, 1)
+    proba = proba / proba.sum(axis=1, keepdims=True)
+    return {"metric": "logloss", "score": log_loss(y_true, proba, labels=classes),
+            "secondary": accuracy_score(y_true, pred)}
+
+
+def run_one(entry, system, budget, seed, n_jobs):
+    """Fit and score one system on one dataset (runs inside the subprocess)."""
+    import numpy as np
+    import pandas as pd
+
+    X, y, task, groups, time_col = load_dataset(entry)
+    train, test = outer_split(X, y, task, groups, time_col, seed)
+    X_tr, X_te = X.iloc[train].reset_index(drop=True), X.iloc[test].reset_index(drop=True)
+    y_tr, y_te = y.iloc[train].to_numpy(), y.iloc[test].to_numpy()
+    g_tr = None if groups is None else groups.iloc[train].to_numpy()
+    classes = np.unique(y_tr) if task != "regression" else None
+    if task != "regression":  # test labels unseen in training cannot be scored
+        keep = np.isin(y_te, classes)
+        X_te, y_te = X_te[keep].reset_index(drop=True), y_te[keep]
+    t0 = time.perf_counter()
+    if system == "automl":
+        from automl import AutoPipeline
+
+        # the manifest's categoricals: integer-coded IDs are not numbers
+        cats = [c for c in entry.get("categorical_columns") or [] if c in X_tr.columns]
+        model = AutoPipeline(time_budget=budget, task=task, time_column=time_col,
+                             categorical_columns=cats or None, n_jobs=n_jobs, random_state=seed)
+        model.fit(X_tr, y_tr, groups=g_tr)
+        extra = {"n_trials": len(model.trials_),
+                 "n_ok": int(sum(t.ok for t in model.trials_)),
+                 "best": model.best_params_["family"], "cv": model.cv_}
+    else:
+        from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+        def as_categories(df):
+            df = df.copy()
+            for c in df.columns:
+                if not pd.api.types.is_numeric_dtype(df[c]) or c in (entry.get("categorical_columns") or []):
+                    df[c] = df[c].astype(str).astype("category")
+            return df
+
+        X_tr = as_categories(X_tr)
+        X_te = as_categories(X_te)
+        for c in X_te.select_dtypes("category"):
+            X_te[c] = pd.Categorical(X_te[c], categories=X_tr[c].cat.categories)
+        cls = HistGradientBoostingRegressor if task == "regression" else HistGradientBoostingClassifier
+        model = cls(random_state=seed, categorical_features="from_dtype").fit(X_tr, y_tr)
+        extra = {}
+    fit_time = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pred = model.predict(X_te)
+    proba = model.predict_proba(X_te) if task != "regression" else None
+    predict_time = time.perf_counter() - t0
+    out = metrics(task, y_te, pred, proba, classes)
+    out.update(fit_time=fit_time, predict_ms_per_1k=1e6 * predict_time / max(1, len(y_te)),
+               n_test=len(y_te), **extra)
+    return out
+
+
+def tree_rss(pid):
+    """Resident memory of a process and its descendants, in bytes."""
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc] + proc.children(recursive=True)
+    except psutil.Error:
+        return 0
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def run_subprocess(entry, system, budget, seed, n_jobs, limit):
+    cmd = [sys.executable, __file__, "--one", json.dumps(entry), "--system", system,
+           "--budget", str(budget), "--seed", str(seed), "--n-jobs", str(n_jobs)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak, start = 0, time.time()
+    while proc.poll() is None:
+        peak = max(peak, tree_rss(proc.pid))
+        if time.time() - start > limit:
+            import psutil
+
+            for p in psutil.Process(proc.pid).children(recursive=True):
+                p.kill()
+            proc.kill()
+            proc.wait()
+            return {"error": f"killed after {limit:.0f}s", "peak_mb": peak / 2**20}
+        time.sleep(0.2)
+    stdout, stderr = proc.communicate()
+    lines = [ln for ln in stdout.splitlines() if ln.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        return {"error": (stderr.strip().splitlines() or ["no output"])[-1][:200], "peak_mb": peak / 2**20}
+    result = json.loads(lines[-1][len("RESULT "):])
+    result["peak_mb"] = peak / 2**20
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budget", type=float, default=60)
+    parser.add_argument("--manifest", default=str(DEFAULT_MANIFEST))
+    parser.add_argument("--datasets", default="", help="comma-separated subset of names")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--out", default="", help="Markdown file to write (CSV beside it)")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--system", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        result = run_one(json.loads(args.one), args.system, args.budget, args.seed, args.n_jobs)
+        print("RESULT " + json.dumps(result, default=str))
+        return
+    suite = load_suite(args.manifest)
+    if args.datasets:
+        wanted = args.datasets.split(",")
+        suite = [e for e in suite if e["name"] in wanted]
+    rows = []
+    limit = args.budget + max(5, 0.1 * args.budget) + 120
+    for entry in suite:
+        ours = run_subprocess(entry, "automl", args.budget, args.seed, args.n_jobs, limit)
+        base = run_subprocess(entry, "hgb", args.budget, args.seed, args.n_jobs, limit)
+        rows.append(_row(entry["name"], ours, base, args.budget))
+        print(_format_row(rows[-1]), flush=True)
+    table = _markdown(rows, args)
+    print(table)
+    if args.out:
+        Path(args.out).write_text(table)
+        import csv
+
+        with open(Path(args.out).with_suffix(".csv"), "w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+
+
+def _row(name, ours, base, budget):
+    lower_better = ours.get("metric", base.get("metric")) in ("rmse", "logloss")
+    row = {
+        "dataset": name, "metric": ours.get("metric", base.get("metric", "")),
+        "automl": ours.get("score"), "hgb": base.get("score"),
+        "automl_secondary": ours.get("secondary"), "hgb_secondary": base.get("secondary"),
+        "fit_s": ours.get("fit_time"), "fit_over_budget": (ours.get("fit_time") or 0) / budget,
+        "hgb_fit_s": base.get("fit_time"),
+        "predict_ms_per_1k": ours.get("predict_ms_per_1k"), "hgb_predict_ms_per_1k": base.get("predict_ms_per_1k"),
+        "peak_mb": ours.get("peak_mb"), "hgb_peak_mb": base.get("peak_mb"),
+        "trials": ours.get("n_trials"), "best_family": ours.get("best"),
+        "error": ours.get("error", "") or base.get("error", ""),
+    }
+    if row["automl"] is not None and row["hgb"] is not None:
+        diff = row["automl"] - row["hgb"]
+        row["better"] = (diff < 0) if lower_better else (diff > 0)
+    else:
+        row["better"] = None
+    return row
+
+
+def _fmt(v, spec=".4f"):
+    return "" if v is None else (format(v, spec) if isinstance(v, float) else str(v))
+
+
+def _format_row(r):
+    return (f"| {r['dataset']} | {r['metric']} | {_fmt(r['automl'])} | {_fmt(r['hgb'])} | "
+            f"{_fmt(r['better'])} | {_fmt(r['fit_s'], '.1f')} | {_fmt(r['fit_over_budget'], '.2f')} | "
+            f"{_fmt(r['predict_ms_per_1k'], '.1f')} | {_fmt(r['hgb_predict_ms_per_1k'], '.1f')} | "
+            f"{_fmt(r['peak_mb'], '.0f')} | {_fmt(r['hgb_peak_mb'], '.0f')} | {_fmt(r['trials'])} | "
+            f"{_fmt(r['best_family'])} | {r['error']} |")
+
+
+def _markdown(rows, args):
+    import importlib.metadata as md
+
+    versions = ", ".join(f"{p} {md.version(p)}" for p in (
+        "scikit-learn", "imbalanced-learn", "xgboost", "lightgbm", "scikit-optimize", "numpy", "pandas"))
+    n_better = sum(r["better"] is True for r in rows)
+    n_scored = sum(r["better"] is not None for r in rows)
+    over = [r["dataset"] for r in rows if r["fit_over_budget"] and r["fit_s"] > args.budget + max(5, 0.1 * args.budget)]
+    head = [
+        f"# AutoPipeline vs HistGradientBoosting default, budget {args.budget:.0f} s",
+        "",
+        f"Date {time.strftime('%Y-%m-%d')}; machine {platform.machine()}, {os.cpu_count()} cores, "
+        f"{_ram_gb():.0f} GB RAM; Python {platform.python_version()}; {versions}.",
+        f"Command: `python benchmarks/bench_autopipeline.py --budget {args.budget:g} --n-jobs {args.n_jobs}"
+        f"{' --datasets ' + args.datasets if args.datasets else ''}`. Outer split 75/25 (seed {args.seed}; "
+        "by group or by time where the manifest says). Metric on the test split: AUC (binary, higher "
+        "is better), log loss (multiclass, lower), RMSE (regression, lower).",
+        "",
+        f"AutoPipeline better than the baseline on {n_better} of {n_scored} datasets; budget "
+        f"(+max(5 s, 10 %)) overrun on: {', '.join(over) or 'none'}.",
+        "",
+        "| dataset | metric | automl | hgb | automl better | fit s | fit/budget | predict ms/1k | "
+        "hgb predict ms/1k | peak MB | hgb peak MB | trials | best family | error |",
+        "|" + "---|" * 14,
+    ]
+    return "\n".join(head + [_format_row(r) for r in rows]) + "\n"
+
+
+def _ram_gb():
+    try:
+        import psutil
+
+        return psutil.virtual_memory().total / 2**30
+    except ImportError:
+        return float("nan")
+
+
+if __name__ == "__main__":
+    main()
