@@ -13,23 +13,32 @@ import pandas as pd
 from scipy.stats import skew
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.utils import ClassifierTags, RegressorTags, get_tags
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import (
+    check_array,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 
 from automl._cv import make_cv
+from automl._final_model import FinalModelContext, build_final_model
 from automl._metrics import resolve_scorer, score_predictions
 from automl._task import detect_task, is_classification
-from automl.search import SearchContext, build_pipeline, families_for, run_search
-from automl.search._search import leaderboard
-from automl.search._evaluate import refit_config
+from automl.search import SearchContext, families_for, run_search
 from automl.search._executor import cpu_count
+from automl.search._search import leaderboard
 from automl.transformers import TablePreprocessor
 
 # Time kept back for the refit beyond its estimate, and the floor of the estimate.
 _REFIT_MARGIN = 1.5
 _MIN_RESERVE = 0.5
+# With an ensemble, the search keeps back time to refit the best this many
+# pipelines, within this share of the budget (at least the best one's refit).
+_ENSEMBLE_REFITS = 3
+_MAX_ENSEMBLE_SHARE = 0.2
 
 
 class AutoPipeline(BaseEstimator):
@@ -78,6 +87,24 @@ class AutoPipeline(BaseEstimator):
         ``max_trials`` is reproducible.
     categorical_columns : list of str, default=None
         Columns to treat as categorical even if numeric (integer codes).
+    ensemble : {"greedy", "stacking", "none"}, default="greedy"
+        How the best candidates are combined, from their out-of-fold
+        predictions: ``"greedy"`` is ensemble selection with replacement
+        (Caruana et al., 2004) optimising ``metric``, giving a weighted
+        average; ``"stacking"`` fits scikit-learn's ``StackingClassifier`` /
+        ``StackingRegressor`` over the greedy selection's members, its final
+        estimator trained on out-of-fold predictions (k-fold CV only; it
+        falls back to greedy otherwise); ``"none"`` keeps the best pipeline.
+        An ensemble is used only if its out-of-fold score beats the best
+        single pipeline's.
+    fold_bagging : "auto" or bool, default="auto"
+        Whether a chosen pipeline is refitted on all rows (``False``) or
+        replaced by the average of the models fitted on the CV folds
+        during the search (``True``, AutoGluon's bagging; it saves the refit
+        and costs k times the predict time). ``"auto"`` refits the best
+        pipeline when its refit fits in the time left, else bags it, and
+        leaves out the ensemble members that cannot be refitted in time.
+        ``ensemble_`` says which was used.
     n_jobs : int, default=None
         Candidates evaluated in parallel (worker processes); None means 1,
         -1 means one per CPU core.
@@ -88,15 +115,32 @@ class AutoPipeline(BaseEstimator):
 
     Attributes
     ----------
+    model_ : estimator
+        What ``predict`` uses: ``best_pipeline_``, or the ensemble (a
+        ``Pipeline`` of the shared table preprocessor and a
+        :class:`~automl.ensemble.WeightedEnsembleClassifier` /
+        ``WeightedEnsembleRegressor``, or a scikit-learn stacking estimator).
     best_pipeline_ : imblearn.pipeline.Pipeline
-        The best pipeline, refitted on all training rows.
+        The best single pipeline, refitted on all training rows (or its
+        fold models averaged, see ``fold_bagging``).
+    ensemble_ : pandas.DataFrame
+        The members of ``model_``: trial, family, weight (NaN for
+        stacking), ``fitted_on`` (``"all rows"`` or ``"folds (bagged)"``)
+        and out-of-fold score. One row when a single pipeline is used;
+        ``ensemble_.attrs`` holds ``kind`` (``"single"``, ``"greedy"`` or
+        ``"stacking"``) and its out-of-fold score.
+    ensemble_notes_ : list of str
+        Why an ensemble was not used, or fell back, when it was not.
     best_score_ : float
         Its mean cross-validated score.
     best_params_ : dict
         Its family and configuration.
     leaderboard_ : pandas.DataFrame
         One row per candidate: rank, model family, params, CV mean and std,
-        fit time, status and error.
+        out-of-fold score, fit time, status and error; an ensemble adds a
+        row of its own (family ``"ensemble (greedy)"`` or ``"ensemble
+        (stacking)"``, no rank, its ``score`` being its out-of-fold score).
+        ``chosen`` marks the row ``predict`` uses.
     task_ : str
         ``"binary"``, ``"multiclass"`` or ``"regression"``.
     metric_ : str
@@ -156,6 +200,8 @@ class AutoPipeline(BaseEstimator):
         "models": [list, None],
         "max_trials": [Interval(Integral, 1, None, closed="left"), None],
         "categorical_columns": [list, None],
+        "ensemble": [StrOptions({"greedy", "stacking", "none"})],
+        "fold_bagging": [StrOptions({"auto"}), "boolean"],
         "n_jobs": [Integral, None],
         "random_state": [Interval(Integral, 0, None, closed="left"), None],
         "verbose": ["verbose"],
@@ -173,6 +219,8 @@ class AutoPipeline(BaseEstimator):
         models=None,
         max_trials=None,
         categorical_columns=None,
+        ensemble="greedy",
+        fold_bagging="auto",
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -186,6 +234,8 @@ class AutoPipeline(BaseEstimator):
         self.models = models
         self.max_trials = max_trials
         self.categorical_columns = categorical_columns
+        self.ensemble = ensemble
+        self.fold_bagging = fold_bagging
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -238,30 +288,67 @@ class AutoPipeline(BaseEstimator):
             data_path = os.path.join(tmpdir, "data.joblib")
             joblib.dump({"X": X, "y": y, "folds": folds, "classes": classes, "table": table},
                         data_path)
-            n_rows_refit = len(y)
             n_rows_fold = np.mean([len(tr) for tr, _ in folds])
+            # room for the refit of the best and, with an ensemble, of the next
+            # best (members that still do not fit in time are fold-bagged)
+            n_refits = 1 if self.ensemble == "none" else _ENSEMBLE_REFITS
 
-            def reserve(best):
-                if best is None:
+            def refit_estimate(trial):
+                return trial.fit_time / max(1, len(trial.scores)) * len(y) / n_rows_fold
+
+            def reserve(finished):
+                if not finished:
                     return _MIN_RESERVE
-                per_fit = best.fit_time / max(1, len(best.scores))
-                return max(_MIN_RESERVE, _REFIT_MARGIN * per_fit * n_rows_refit / n_rows_fold)
+                best = _REFIT_MARGIN * refit_estimate(finished[0])
+                top = _REFIT_MARGIN * sum(map(refit_estimate, finished[:n_refits]))
+                # the best one's refit always; the others within a share of the budget
+                return max(_MIN_RESERVE, best, min(top, _MAX_ENSEMBLE_SHARE * self.time_budget))
 
             result = run_search(
                 families=families, ctx=ctx, scorer=scorer, data_path=data_path,
                 strategy=self.search, deadline=deadline, reserve=reserve,
                 max_trials=self.max_trials, n_workers=n_workers, random_state=seed,
                 log=print if self.verbose else None,
+                models_dir=None if self.fold_bagging is False else tmpdir,
+            )
+            self.trials_ = result.trials
+            ok = sorted([t for t in result.trials if t.ok and t.train_fraction == 1.0],
+                        key=lambda t: -t.score)
+            if not ok:
+                self._raise_no_candidate(result.trials)
+            refit_ctx = SearchContext(**{**ctx.__dict__, "n_jobs": cpu_count()})
+            final = build_final_model(
+                ok, ensemble=self.ensemble, fold_bagging=self.fold_bagging,
+                ctx=FinalModelContext(X, y, self.task_, classes, scorer, folds, table,
+                                      refit_ctx, n_rows_fold, deadline),
             )
         finally:
+            for trial in getattr(self, "trials_", []):
+                trial.models_path = None  # the files go with the temporary folder
             shutil.rmtree(tmpdir, ignore_errors=True)
-        self.trials_ = result.trials
-        self.leaderboard_ = leaderboard(result.trials)
-        best = self._choose_and_refit(result.trials, X, y, ctx, table, deadline, reserve)
+        self.model_ = final.estimator
+        self.best_pipeline_ = final.best_pipeline
+        best = final.best_single
         self.best_score_ = best.score
         self.best_params_ = {"family": best.family.name, **best.config}
+        self.ensemble_ = _members_frame(final)
+        self.ensemble_notes_ = list(final.notes)
+        self.leaderboard_ = leaderboard(result.trials, final)
         self.search_time_ = time.time() - start
         return self
+
+    def _raise_no_candidate(self, trials):
+        failures = [t for t in trials if t.status == "error"]
+        if failures:
+            first = failures[0]
+            raise ValueError(
+                f"Every candidate pipeline failed; the first ({first.family.name}) with: "
+                f"{first.error}"
+            )
+        raise ValueError(
+            f"No candidate pipeline finished within time_budget={self.time_budget}s "
+            f"({len(trials)} started); give it more time."
+        )
 
     def _resolve_task(self, y):
         return detect_task(y, self.task)
@@ -344,32 +431,6 @@ class AutoPipeline(BaseEstimator):
             n_jobs=1, imbalanced=imbalanced, skewed_target=skewed, extra=extra,
         )
 
-    def _choose_and_refit(self, trials, X, y, ctx, table, deadline, reserve):
-        ok = sorted([t for t in trials if t.ok and t.train_fraction == 1.0],
-                    key=lambda t: -t.score)
-        if not ok:
-            failures = [t for t in trials if t.status == "error"]
-            if failures:
-                first = failures[0]
-                raise ValueError(
-                    f"Every candidate pipeline failed; the first ({first.family.name}) with: "
-                    f"{first.error}"
-                )
-            raise ValueError(
-                f"No candidate pipeline finished within time_budget={self.time_budget}s "
-                f"({len(trials)} started); give it more time."
-            )
-        refit_ctx = SearchContext(**{**ctx.__dict__, "n_jobs": cpu_count()})
-        time_left = deadline - time.time()
-        # the best candidate whose refit fits in the time left (else the fastest)
-        chosen = next((t for t in ok if reserve(t) / _REFIT_MARGIN <= time_left),
-                      min(ok, key=lambda t: t.fit_time))
-        config = refit_config(chosen.config, chosen.best_iteration)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", category=UserWarning)
-            self.best_pipeline_ = build_pipeline(chosen.family, config, refit_ctx, table).fit(X, y)
-        return chosen
-
     # -------------------------------------------------------------- predict
     def _check_predict_input(self, X):
         check_is_fitted(self)
@@ -401,7 +462,7 @@ class AutoPipeline(BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
         """
         X = self._check_predict_input(X)
-        return self.best_pipeline_.predict(X)
+        return self.model_.predict(X)
 
     def _has_predict_proba(self):
         if hasattr(self, "task_"):
@@ -427,7 +488,7 @@ class AutoPipeline(BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
         """
         X = self._check_predict_input(X)
-        return self.best_pipeline_.predict_proba(X)
+        return self.model_.predict_proba(X)
 
     def score(self, X, y):
         """The search metric on ``(X, y)``, greater is better.
@@ -524,6 +585,21 @@ class AutoRegressor(RegressorMixin, AutoPipeline):
 
     def score(self, X, y):
         return AutoPipeline.score(self, X, y)
+
+
+def _members_frame(final):
+    """``ensemble_``: one row per member of the final model."""
+    rows = [{
+        "trial": t.trial_id,
+        "family": t.family.name,
+        "weight": float(w),
+        "fitted_on": "folds (bagged)" if final.bagged.get(t.trial_id) else "all rows",
+        "score": t.score,
+    } for t, w in zip(final.members, final.weights)]
+    frame = pd.DataFrame(rows, columns=["trial", "family", "weight", "fitted_on", "score"])
+    frame.attrs.update(kind=final.kind, oof_score=final.oof_score,
+                       best_single_oof_score=final.best_single_oof)
+    return frame
 
 
 def _as_frame(X):

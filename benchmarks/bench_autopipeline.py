@@ -96,6 +96,20 @@ def metrics(task, y_true, pred, proba, classes):
             "secondary": accuracy_score(y_true, pred)}
 
 
+def constant_score(task, y_train, y_test, classes):
+    """The metric of the constant predictor (training mean or class priors)."""
+    import numpy as np
+
+    n = len(y_test)
+    if task == "regression":
+        pred = np.full(n, float(np.mean(y_train)))
+        return metrics(task, y_test, pred, None, classes)["score"]
+    priors = np.array([np.mean(y_train == c) for c in classes])
+    proba = np.tile(priors, (n, 1))
+    pred = np.full(n, classes[np.argmax(priors)])
+    return metrics(task, y_test, pred, proba, classes)["score"]
+
+
 def run_one(entry, system, budget, seed, n_jobs):
     """Fit and score one system on one dataset (runs inside the subprocess)."""
     import numpy as np
@@ -121,7 +135,18 @@ def run_one(entry, system, budget, seed, n_jobs):
         model.fit(X_tr, y_tr, groups=g_tr)
         extra = {"n_trials": len(model.trials_),
                  "n_ok": int(sum(t.ok for t in model.trials_)),
-                 "best": model.best_params_["family"], "cv": model.cv_}
+                 "best": model.best_params_["family"], "cv": model.cv_,
+                 "ensemble": model.ensemble_.attrs["kind"], "n_members": len(model.ensemble_),
+                 "bagged": int((model.ensemble_["fitted_on"] != "all rows").sum())}
+        # The same search without the ensemble on top: the best single pipeline.
+        t1 = time.perf_counter()
+        single_pred = model.best_pipeline_.predict(X_te)
+        single_proba = model.best_pipeline_.predict_proba(X_te) if task != "regression" else None
+        single_time = time.perf_counter() - t1
+        single = metrics(task, y_te, single_pred, single_proba, classes)
+        extra.update(single_score=single["score"],
+                     single_predict_ms_per_1k=1e6 * single_time / max(1, len(y_te)),
+                     const_score=constant_score(task, y_tr, y_te, classes))
     else:
         from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
@@ -242,8 +267,29 @@ def _row(name, ours, base, budget):
         "predict_ms_per_1k": ours.get("predict_ms_per_1k"), "hgb_predict_ms_per_1k": base.get("predict_ms_per_1k"),
         "peak_mb": ours.get("peak_mb"), "hgb_peak_mb": base.get("peak_mb"),
         "trials": ours.get("n_trials"), "best_family": ours.get("best"),
+        "single": ours.get("single_score"), "ensemble": ours.get("ensemble"),
+        "n_members": ours.get("n_members"), "bagged": ours.get("bagged"),
+        "single_predict_ms_per_1k": ours.get("single_predict_ms_per_1k"),
+        "const": ours.get("const_score"),
         "error": ours.get("error", "") or base.get("error", ""),
     }
+    systems = ("automl", "single", "hgb")
+    scored = [row[k] for k in systems if row[k] is not None]
+    for k in systems:
+        row[f"{k}_norm"] = None
+    if scored and row["const"] is not None:
+        best = min(scored) if lower_better else max(scored)
+        span = best - row["const"]
+        for k in systems:
+            if row[k] is not None and span != 0:
+                row[f"{k}_norm"] = (row[k] - row["const"]) / span
+    row["ens_better"], row["extra_per_member"] = None, None
+    if row["ensemble"] not in (None, "single") and row["single"] is not None:
+        d = row["automl"] - row["single"]
+        row["ens_better"] = None if d == 0 else ((d < 0) if lower_better else (d > 0))
+        if row["n_members"] and row["n_members"] > 1 and row["single_predict_ms_per_1k"]:
+            ratio = row["predict_ms_per_1k"] / row["single_predict_ms_per_1k"]
+            row["extra_per_member"] = (ratio - 1) / (row["n_members"] - 1)
     if row["automl"] is not None and row["hgb"] is not None:
         diff = row["automl"] - row["hgb"]
         row["better"] = (diff < 0) if lower_better else (diff > 0)
@@ -285,11 +331,53 @@ def _markdown(rows, args):
         f"AutoPipeline better than the baseline on {n_better} of {n_scored} datasets; budget "
         f"(+max(5 s, 10 %)) overrun on: {', '.join(over) or 'none'}.",
         "",
+        f"Mean normalised score (0 = constant predictor, 1 = best of the three on that "
+        f"dataset): AutoPipeline {_mean(rows, 'automl_norm')}, its best single pipeline "
+        f"{_mean(rows, 'single_norm')}, HistGradientBoosting {_mean(rows, 'hgb_norm')}.",
+        "",
         "| dataset | metric | automl | hgb | automl better | fit s | fit/budget | predict ms/1k | "
         "hgb predict ms/1k | peak MB | hgb peak MB | trials | best family | error |",
         "|" + "---|" * 14,
     ]
-    return "\n".join(head + [_format_row(r) for r in rows]) + "\n"
+    ens = [
+        "",
+        "## Ensemble against the best single pipeline of the same search",
+        "",
+        "The single pipeline is `best_pipeline_` of the same fit (the same search, so the "
+        "same budget); `model_` adds the ensemble on top. Extra predict time per added member: "
+        "(ensemble ms / single ms - 1) / (members - 1).",
+        "",
+        f"Ensemble better than the single pipeline on {_count(rows, 'ens_better', True)}, worse "
+        f"on {_count(rows, 'ens_better', False)} of the datasets where an ensemble was chosen; "
+        f"median extra predict time per added member: {_median(rows, 'extra_per_member')}.",
+        "",
+        "| dataset | kind | members | bagged | ensemble | single | ens. predict ms/1k | "
+        "single predict ms/1k | extra per member |",
+        "|" + "---|" * 9,
+    ]
+    for r in rows:
+        ens.append(
+            f"| {r['dataset']} | {_fmt(r['ensemble'])} | {_fmt(r['n_members'])} | "
+            f"{_fmt(r['bagged'])} | {_fmt(r['automl'])} | {_fmt(r['single'])} | "
+            f"{_fmt(r['predict_ms_per_1k'], '.1f')} | {_fmt(r['single_predict_ms_per_1k'], '.1f')} | "
+            f"{_fmt(r['extra_per_member'], '.0%')} |")
+    return "\n".join(head + [_format_row(r) for r in rows] + ens) + "\n"
+
+
+def _mean(rows, key):
+    values = [r[key] for r in rows if r.get(key) is not None]
+    return f"{sum(values) / len(values):.4f} (n={len(values)})" if values else "n/a"
+
+
+def _median(rows, key):
+    import statistics
+
+    values = [r[key] for r in rows if r.get(key) is not None]
+    return f"{statistics.median(values):.0%}" if values else "n/a"
+
+
+def _count(rows, key, value):
+    return sum(r.get(key) is value for r in rows)
 
 
 def _ram_gb():

@@ -12,9 +12,11 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from automl import AutoClassifier, AutoPipeline, AutoRegressor
+from automl.ensemble import WeightedEnsembleClassifier, WeightedEnsembleRegressor
 from automl.search import LabelEncodedClassifier
 from automl.selectors import Chi2Selector, MutualInfoSelector
 from automl.transformers import (
@@ -52,7 +54,17 @@ SEARCHES = [
     AutoRegressor(models=["linear_regression"], metric="r2", **_TINY),
     AutoPipeline(models=["hist_gradient_boosting"], **_TINY),
 ]
-OTHERS = [LabelEncodedClassifier(LogisticRegression())]
+OTHERS = [
+    LabelEncodedClassifier(LogisticRegression()),
+    WeightedEnsembleClassifier(
+        [("lr", LogisticRegression()), ("tree", DecisionTreeClassifier(max_depth=3))],
+        weights=[2, 1],
+    ),
+    WeightedEnsembleRegressor(
+        [("ridge", Ridge()), ("tree", DecisionTreeRegressor(max_depth=3)), ("off", Ridge())],
+        weights=[2, 1, 0],
+    ),
+]
 ESTIMATORS = TRANSFORMERS + SAMPLERS + SEARCHES + OTHERS
 
 

@@ -5,6 +5,7 @@ data file a worker has already loaded), so that it runs the same in a local
 worker process or on a Dask worker.
 """
 
+import os
 import time
 import warnings
 
@@ -21,6 +22,8 @@ from automl.search._label import LabelEncodedClassifier
 from automl.search._space import MODEL_PREFIX, build_pipeline
 
 EARLY_STOPPING_ROUNDS = 50
+# Fold models larger than this (big forests) are not kept for fold bagging.
+MAX_KEPT_BYTES = 200 * 2**20
 _DATA_CACHE = {}
 
 
@@ -143,18 +146,25 @@ def predict_candidate(head, final, X, task, classes):
     Xt = _transform(head, X)
     if not is_classification(task):
         return np.asarray(final.predict(Xt), dtype=float)
-    proba = final.predict_proba(Xt)
+    proba = np.asarray(final.predict_proba(Xt), dtype=np.float64)
+    # float32 engines (XGBoost) sum to 1 only within 1e-7: renormalise
+    proba /= proba.sum(axis=1, keepdims=True)
     full = np.zeros((proba.shape[0], len(classes)))
     full[:, np.searchsorted(classes, final.classes_)] = proba
     return full
 
 
-def evaluate_candidate(data_path, family_name, config, ctx, scorer, deadline, train_fraction=1.0):
+def evaluate_candidate(data_path, family_name, config, ctx, scorer, deadline, train_fraction=1.0,
+                       keep_path=None, keep_threshold=-np.inf):
     """Cross-validate one candidate on the driver's folds.
 
     Returns a dict with the fold scores, the out-of-fold predictions
-    (averaged over repeats; NaN for rows never in a test fold), the fit time
-    and the median best boosting iteration.
+    (averaged over repeats; NaN for rows never in a test fold), the fit time,
+    the median best boosting iteration and ``models_path``: where the fitted
+    fold pipelines were saved (for fold bagging), or None. They are saved to
+    ``keep_path`` when it is given, the candidate used all training rows,
+    its mean score reaches ``keep_threshold``, and the file stays under
+    ``MAX_KEPT_BYTES``.
     """
     start = time.perf_counter()
     data = load_data(data_path)
@@ -163,7 +173,7 @@ def evaluate_candidate(data_path, family_name, config, ctx, scorer, deadline, tr
     task = ctx.task
     shape = (len(y), len(classes)) if is_classification(task) else (len(y),)
     oof_sum, oof_count = np.zeros(shape), np.zeros(len(y))
-    scores, iterations = [], []
+    scores, iterations, fitted = [], [], []
     rng = np.random.RandomState(ctx.random_state)
     for train, test in folds:
         if time.time() > deadline:
@@ -178,6 +188,8 @@ def evaluate_candidate(data_path, family_name, config, ctx, scorer, deadline, tr
             )
             pred = predict_candidate(head, final, _safe_indexing(X, test), task, classes)
         scores.append(score_predictions(scorer, task, y[test], pred, classes))
+        if keep_path is not None and not _repeats(folds, len(fitted), len(y)):
+            fitted.append(pipe)  # one model per row: the first partition's folds
         oof_sum[test] += pred
         oof_count[test] += 1
         if best_iter is not None:
@@ -185,12 +197,34 @@ def evaluate_candidate(data_path, family_name, config, ctx, scorer, deadline, tr
     seen = oof_count > 0
     oof = np.full(shape, np.nan)
     oof[seen] = (oof_sum[seen].T / oof_count[seen]).T
+    fit_time = time.perf_counter() - start
+    models_path = None
+    if keep_path is not None and train_fraction == 1.0 and np.mean(scores) >= keep_threshold:
+        models_path = _save_fold_models(fitted, keep_path)
     return {
         "scores": scores,
         "oof": oof,
-        "fit_time": time.perf_counter() - start,
+        "fit_time": fit_time,
         "best_iteration": int(np.median(iterations)) if iterations else None,
+        "models_path": models_path,
     }
+
+
+def _repeats(folds, n_kept, n_samples):
+    """Whether the fold after ``n_kept`` kept ones starts a repeat of the partition."""
+    seen = np.zeros(n_samples, dtype=bool)
+    for _, test in folds[:n_kept]:
+        seen[test] = True
+    return n_kept > 0 and (seen.all() or seen[folds[n_kept][1]].any())
+
+
+def _save_fold_models(pipelines, path):
+    """Dump the fitted fold pipelines; None if the file would be too large."""
+    joblib.dump(pipelines, path)
+    if os.path.getsize(path) > MAX_KEPT_BYTES:
+        os.remove(path)
+        return None
+    return path
 
 
 def refit_config(config, best_iteration):

@@ -289,6 +289,14 @@ FAMILIES = {
             early_stopping="eval_set", class_weight=True,
         ),
         ModelFamily(
+            "logistic_regression", ("classification",), _logistic_build, _logistic_space,
+            _fixed({"C": 1.0, "penalty": "l2", "l1_ratio": 0.5}), linear=True, class_weight=True,
+        ),
+        ModelFamily(
+            "linear_regression", ("regression",), _linear_reg_build, _linear_reg_space,
+            _fixed({"penalty": "ridge", "alpha": 1.0, "l1_ratio": 0.5}), linear=True,
+        ),
+        ModelFamily(
             "hist_gradient_boosting", ("classification", "regression"), _hgb_build, _hgb_space,
             _fixed({"learning_rate": 0.1, "max_leaf_nodes": 31, "min_samples_leaf": 20,
                     "l2_regularization": 1e-6, "max_features": 1.0}),
@@ -301,22 +309,14 @@ FAMILIES = {
             early_stopping="eval_set",
         ),
         ModelFamily(
-            "random_forest", ("classification", "regression"),
-            _forest_build((RandomForestClassifier, RandomForestRegressor)), _forest_space,
-            _forest_defaults, class_weight=True,
-        ),
-        ModelFamily(
             "extra_trees", ("classification", "regression"),
             _forest_build((ExtraTreesClassifier, ExtraTreesRegressor)), _forest_space,
             _forest_defaults, class_weight=True,
         ),
         ModelFamily(
-            "logistic_regression", ("classification",), _logistic_build, _logistic_space,
-            _fixed({"C": 1.0, "penalty": "l2", "l1_ratio": 0.5}), linear=True, class_weight=True,
-        ),
-        ModelFamily(
-            "linear_regression", ("regression",), _linear_reg_build, _linear_reg_space,
-            _fixed({"penalty": "ridge", "alpha": 1.0, "l1_ratio": 0.5}), linear=True,
+            "random_forest", ("classification", "regression"),
+            _forest_build((RandomForestClassifier, RandomForestRegressor)), _forest_space,
+            _forest_defaults, class_weight=True,
         ),
         ModelFamily(
             "bagging", ("classification", "regression"), _bagging_build, _bagging_space,
@@ -332,6 +332,10 @@ FAMILIES = {
 
 def families_for(task, names=None):
     """The registered families that handle ``task``, in portfolio order.
+
+    The order is the portfolio's: a strong booster first, then the cheap
+    linear model, then the other boosters and the tree ensembles, so that
+    useful pipelines exist early in a short budget.
 
     Parameters
     ----------

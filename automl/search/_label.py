@@ -1,5 +1,6 @@
 """A classifier wrapper for engines that want labels 0..n_classes-1."""
 
+import numpy as np
 from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.preprocessing import LabelEncoder
@@ -84,7 +85,8 @@ class LabelEncodedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         """Class probabilities, columns in the order of ``classes_``."""
         check_is_fitted(self)
         X = self._check_X(X, reset=False)
-        return self.estimator_.predict_proba(X)
+        proba = np.asarray(self.estimator_.predict_proba(X), dtype=np.float64)
+        return proba / proba.sum(axis=1, keepdims=True)  # float32 engines: exact sums
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,5 +1,6 @@
 """The budgeted search loop: propose, evaluate in workers, stop on time."""
 
+import os
 import time
 import traceback
 import warnings
@@ -31,6 +32,7 @@ class Trial:
     fit_time: float = float("nan")
     best_iteration: object = None
     error: str = ""
+    models_path: object = None
 
     @property
     def score(self):
@@ -54,9 +56,9 @@ class SearchResult:
 
 def run_search(
     *, families, ctx, scorer, data_path, strategy="bayes", deadline, reserve,
-    max_trials=None, n_workers=1, random_state=0, log=None,
+    max_trials=None, n_workers=1, random_state=0, log=None, models_dir=None, n_keep=3,
 ):
-    """Run the search until ``deadline - reserve(best_trial)`` or ``max_trials``.
+    """Run the search until ``deadline - reserve(finished)`` or ``max_trials``.
 
     Parameters
     ----------
@@ -69,12 +71,19 @@ def run_search(
     deadline : float
         ``time.time()`` by which the whole fit must be done.
     reserve : callable
-        ``reserve(best_trial_or_None) -> seconds`` to keep for the refit.
+        ``reserve(finished) -> seconds`` to keep for the refit (and the
+        ensemble) after the search; ``finished`` lists the successful trials
+        on all training rows, best first (empty at the start).
     max_trials : int, default=None
     n_workers : int, default=1
     random_state : int, default=0
     log : callable, default=None
         ``log(message)`` for progress.
+    models_dir : str, default=None
+        Where workers save the fitted fold pipelines of candidates that
+        reach the ``n_keep``-th best score so far (for fold bagging); not
+        saved when None.
+    n_keep : int, default=3
 
     Returns
     -------
@@ -88,8 +97,10 @@ def run_search(
     restarts = 0
     slow_families = set()
 
+    finished = []
+
     def search_end():
-        return deadline - reserve(best)
+        return deadline - reserve(finished)
 
     try:
         while True:
@@ -105,19 +116,15 @@ def run_search(
                 family, config, frac = proposal
                 trial = Trial(len(trials), family, config, frac)
                 trials.append(trial)
+                args = (evaluate_candidate, data_path, family.name, config, ctx, scorer,
+                        search_end(), frac, *_keep_args(models_dir, trial, trials, n_keep))
                 try:
-                    future = pool.submit(
-                        evaluate_candidate, data_path, family.name, config, ctx, scorer,
-                        search_end(), frac,
-                    )
+                    future = pool.submit(*args)
                 except (BrokenProcessPool, RuntimeError):
                     discard_pool(pool)
                     pool = get_pool(n_workers, ctx.n_jobs)
                     restarts += 1
-                    future = pool.submit(
-                        evaluate_candidate, data_path, family.name, config, ctx, scorer,
-                        search_end(), frac,
-                    )
+                    future = pool.submit(*args)
                 running[future] = trial
             if not running:
                 break
@@ -140,8 +147,10 @@ def run_search(
                     restarts += 1
                 score = trial.score if trial.ok else None
                 proposer.tell(trial.family, trial.config, trial.train_fraction, score)
-                if trial.ok and trial.train_fraction == 1.0 and (best is None or trial.score > best.score):
-                    best = trial
+                if trial.ok and trial.train_fraction == 1.0:
+                    finished.append(trial)
+                    finished.sort(key=lambda t: -t.score)
+                    best = finished[0]
                 if log:
                     log(_describe(trial, best))
     except KeyboardInterrupt:
@@ -153,6 +162,15 @@ def run_search(
             "Search interrupted: keeping the best pipeline found so far.", UserWarning, stacklevel=3
         )
     return SearchResult(trials, interrupted, restarts)
+
+
+def _keep_args(models_dir, trial, trials, n_keep):
+    """``(keep_path, keep_threshold)``: save fold models of likely ensemble members."""
+    if models_dir is None:
+        return (None,)
+    scores = sorted((t.score for t in trials if t.ok and t.train_fraction == 1.0), reverse=True)
+    threshold = scores[n_keep - 1] if len(scores) >= n_keep else -np.inf
+    return os.path.join(models_dir, f"trial_{trial.trial_id}.joblib"), threshold
 
 
 def _too_slow(trials, time_left, slow):
@@ -187,6 +205,7 @@ def _record(trial, future):
     trial.oof = result["oof"]
     trial.fit_time = result["fit_time"]
     trial.best_iteration = result["best_iteration"]
+    trial.models_path = result.get("models_path")
     if not np.all(np.isfinite(trial.scores)):
         trial.status, trial.error = "error", "non-finite CV score"
 
@@ -201,15 +220,21 @@ def _describe(trial, best):
     return text
 
 
-def leaderboard(trials):
-    """One row per trial, best first; failed trials last, without a rank."""
+def leaderboard(trials, final=None):
+    """One row per trial, best first; failed trials last, without a rank.
+
+    With ``final`` (a ``FinalModel``), an ensemble gets a row of its own,
+    first, without a rank, and ``chosen`` marks what predicts.
+    """
     import pandas as pd
 
+    oof = final.oof_scores if final is not None else {}
     rows = [{
         "trial": t.trial_id,
         "family": t.family.name,
         "score": t.score,
         "score_std": t.score_std,
+        "oof_score": oof.get(t.trial_id, float("nan")),
         "fit_time": t.fit_time,
         "train_fraction": t.train_fraction,
         "best_iteration": t.best_iteration,
@@ -217,12 +242,11 @@ def leaderboard(trials):
         "error": t.error,
         "params": dict(t.config),
     } for t in trials]
-    columns = ["rank", "trial", "family", "score", "score_std", "fit_time", "train_fraction",
-               "best_iteration", "status", "error", "params"]
+    columns = ["rank", "trial", "family", "score", "score_std", "oof_score", "fit_time",
+               "train_fraction", "best_iteration", "status", "error", "params", "chosen"]
     if not rows:
         return pd.DataFrame(columns=columns)
     board = pd.DataFrame(rows)
-    ok = board["status"].eq("ok")
     board["_full"] = board["train_fraction"].eq(1.0)
     board = board.sort_values(["status", "_full", "score"], ascending=[True, False, False],
                               key=lambda s: s.ne("ok") if s.name == "status" else s)
@@ -230,4 +254,19 @@ def leaderboard(trials):
     ok = board["status"].eq("ok")
     board.insert(0, "rank", pd.array([i + 1 if good else pd.NA for i, good in enumerate(ok)],
                                      dtype="Int64"))
+    board["chosen"] = False
+    if final is not None:
+        if final.kind == "single":
+            board.loc[board["trial"] == final.best_single.trial_id, "chosen"] = True
+        else:
+            members = {f"trial{t.trial_id}": float(w) for t, w in
+                       zip(final.members, final.weights)}
+            row = pd.DataFrame([{
+                "rank": pd.NA, "trial": pd.NA, "family": f"ensemble ({final.kind})",
+                "score": final.oof_score, "score_std": float("nan"),
+                "oof_score": final.oof_score, "fit_time": float("nan"),
+                "train_fraction": 1.0, "best_iteration": None, "status": "ok", "error": "",
+                "params": {"members": members}, "chosen": True,
+            }]).astype({"rank": "Int64", "trial": "Int64"})
+            board = pd.concat([row, board], ignore_index=True)
     return board[columns]

@@ -1,0 +1,313 @@
+"""The model that serves predictions: best pipeline, greedy ensemble or stack.
+
+After the search, every finished candidate has out-of-fold (OOF)
+predictions. This module
+
+- scores them on the same rows (``oof_score``),
+- chooses ensemble weights on them by greedy selection (no refit needed to
+  score an ensemble, and the training labels are not used twice),
+- estimates a stack's OOF score by cross-validating its final estimator on
+  the members' OOF predictions, over the search's own folds,
+- and builds the fitted result within the time left: each member refitted
+  on all rows. Fold bagging (AutoGluon's trick: the candidate's fold models,
+  kept by the workers, averaged) replaces a refit when asked for
+  (``fold_bagging=True``), or, with ``"auto"``, for the best pipeline when
+  its refit would not fit in the time left; other members that cannot be
+  refitted in time are left out and the weights chosen again, since a
+  bagged member costs k times the predict time.
+
+An ensemble is used only when its OOF score beats the best single
+candidate's.
+"""
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import joblib
+import numpy as np
+from sklearn.base import clone
+from sklearn.ensemble import StackingClassifier, StackingRegressor
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.model_selection import cross_val_predict
+from sklearn.pipeline import Pipeline
+
+from automl._metrics import score_predictions
+from automl._task import is_classification
+from automl.ensemble import (
+    WeightedEnsembleClassifier,
+    WeightedEnsembleRegressor,
+    greedy_ensemble_selection,
+)
+from automl.search import build_pipeline
+from automl.search._evaluate import refit_config
+
+# Greedy selection looks at this many of the best candidates.
+MAX_CANDIDATES = 20
+GREEDY_ITERATIONS = 50
+# A refit is started only if its estimate, times this margin, fits in the time left.
+REFIT_MARGIN = 1.5
+
+
+@dataclass
+class FinalModel:
+    """What ``AutoPipeline`` predicts with, and how it was built."""
+
+    estimator: object
+    kind: str  # "single", "greedy" or "stacking"
+    members: list  # Trials
+    weights: np.ndarray
+    oof_score: float
+    best_single: object  # Trial
+    best_single_oof: float
+    bagged: dict = field(default_factory=dict)  # trial_id -> True if fold-bagged
+    best_pipeline: object = None
+    notes: list = field(default_factory=list)
+    oof_scores: dict = field(default_factory=dict)  # trial_id -> its OOF score
+
+
+class FinalModelContext:
+    """Everything the builders need, in one place."""
+
+    def __init__(self, X, y, task, classes, scorer, folds, table, refit_ctx, n_samples_fold,
+                 deadline):
+        self.X, self.y, self.task, self.classes = X, y, task, classes
+        self.scorer, self.folds, self.table, self.refit_ctx = scorer, folds, table, refit_ctx
+        self.n_samples_fold = n_samples_fold
+        self.deadline = deadline
+        self.classification = is_classification(task)
+        self._refits = {}
+        self._table = None
+
+    def score(self, y_true, prediction):
+        return score_predictions(self.scorer, self.task, y_true, prediction, self.classes)
+
+    def time_left(self):
+        return self.deadline - time.time()
+
+    def refit_estimate(self, trial):
+        per_fit = trial.fit_time / max(1, len(trial.scores))
+        return per_fit * len(self.y) / max(1.0, self.n_samples_fold)
+
+    def fitted_table(self):
+        """The table preprocessor fitted once on all rows, shared by every member."""
+        if self._table is None:
+            table = clone(self.table)
+            self._Xt = table.fit_transform(self.X, self.y)
+            self._table = table
+        return self._table
+
+    def transformed(self):
+        """All rows as the shared table preprocessor outputs them at fit."""
+        self.fitted_table()
+        return self._Xt
+
+    def refit(self, trial):
+        """``Pipeline(table, rest)`` of ``trial`` refitted on all rows (cached)."""
+        if trial.trial_id not in self._refits:
+            table = self.fitted_table()
+            config = refit_config(trial.config, trial.best_iteration)
+            pipe = build_pipeline(trial.family, config, self.refit_ctx, table)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", category=UserWarning)
+                pipe[1:].fit(self._Xt, self.y)  # the table step is already fitted
+            self._refits[trial.trial_id] = pipe
+        return self._refits[trial.trial_id]
+
+    def bag(self, trial):
+        """The trial's fold pipelines, averaged with equal weights."""
+        pipes = joblib.load(trial.models_path)
+        members = [(f"fold{i}", FrozenEstimator(p)) for i, p in enumerate(pipes)]
+        cls = WeightedEnsembleClassifier if self.classification else WeightedEnsembleRegressor
+        return cls(members).fit(self.X, self.y)  # frozen members: fit only sets classes
+
+
+def oof_score(trial, y, score):
+    """The score of a trial's OOF predictions, on the rows that have one."""
+    oof = np.asarray(trial.oof, dtype=float)
+    seen = ~np.isnan(oof.reshape(len(y), -1)).any(axis=1)
+    return score(y[seen], oof[seen])
+
+
+def build_final_model(trials, *, ensemble, fold_bagging, ctx):
+    """Choose and fit what predicts: the best pipeline or an ensemble.
+
+    Parameters
+    ----------
+    trials : list of Trial
+        Finished candidates (status ``"ok"``, all training rows), best first.
+    ensemble : {"greedy", "stacking", "none"}
+    fold_bagging : {"auto", True, False}
+        ``True``: members are their fold models averaged, when kept;
+        ``"auto"``: only when a refit would not fit in the time left.
+    ctx : FinalModelContext
+
+    Returns
+    -------
+    FinalModel
+    """
+    oof_scores = {t.trial_id: oof_score(t, ctx.y, ctx.score) for t in trials}
+    best = _first_refittable(trials, ctx, fold_bagging)
+    best_oof = max(oof_scores.values())
+    single = _fit_member(best, ctx, fold_bagging)
+    result = FinalModel(
+        estimator=single[0], kind="single", members=[best], weights=np.ones(1),
+        oof_score=oof_scores[best.trial_id], best_single=best, best_single_oof=best_oof,
+        bagged={best.trial_id: single[1]}, best_pipeline=single[0], oof_scores=oof_scores,
+    )
+    if ensemble == "none" or len(trials) < 2:
+        return result
+    candidates = trials[:MAX_CANDIDATES]
+    selection = greedy_ensemble_selection(
+        [t.oof for t in candidates], ctx.y, ctx.score, n_iterations=GREEDY_ITERATIONS
+    )
+    chosen = [(t, w) for t, w in zip(candidates, selection.weights) if w > 0]
+    if len(chosen) < 2 or not selection.score > best_oof:
+        result.notes.append("greedy ensemble no better than the best single pipeline")
+        return result
+    if ensemble == "stacking":
+        stacked = _try_stacking([t for t, _ in chosen], ctx, best_oof, result)
+        if stacked is not None:
+            return stacked
+    return _fit_greedy(chosen, selection.score, ctx, fold_bagging, result) or result
+
+
+def _first_refittable(trials, ctx, fold_bagging):
+    """The best trial that can be refitted (or bagged) in the time left, else the fastest."""
+    for t in trials:
+        if t.models_path and fold_bagging is True:
+            return t
+        if REFIT_MARGIN * ctx.refit_estimate(t) <= ctx.time_left() or t.models_path:
+            return t
+    return min(trials, key=lambda t: t.fit_time)
+
+
+def _fit_member(trial, ctx, fold_bagging):
+    """``(fitted estimator on raw X, bagged?)`` for one member."""
+    if trial.models_path and (
+        fold_bagging is True
+        or (fold_bagging == "auto" and REFIT_MARGIN * ctx.refit_estimate(trial) > ctx.time_left())
+    ):
+        return ctx.bag(trial), True
+    return ctx.refit(trial), False
+
+
+def _fit_greedy(chosen, score, ctx, fold_bagging, result):
+    members, weights, bagged = [], [], {}
+    for trial, weight in sorted(chosen, key=lambda tw: -tw[1]):
+        if trial.trial_id in result.bagged:  # the best single, already built
+            fitted, was_bagged = result.estimator, result.bagged[trial.trial_id]
+        elif fold_bagging is True and trial.models_path:
+            fitted, was_bagged = ctx.bag(trial), True
+        elif REFIT_MARGIN * ctx.refit_estimate(trial) <= ctx.time_left():
+            fitted, was_bagged = ctx.refit(trial), False
+        else:
+            # No time to refit it. Its fold models would do, but they multiply
+            # the predict time of the member by k: leave it out instead.
+            continue
+        members.append((trial, fitted))
+        weights.append(weight)
+        bagged[trial.trial_id] = was_bagged
+    if len(members) < len(chosen):
+        # some members could not be fitted in time: re-select among the others
+        if len(members) < 2:
+            result.notes.append("no time left to fit the ensemble's members")
+            return None
+        selection = greedy_ensemble_selection(
+            [t.oof for t, _ in members], ctx.y, ctx.score, n_iterations=GREEDY_ITERATIONS
+        )
+        if not selection.score > result.best_single_oof:
+            result.notes.append("the members that fit in time make no better ensemble")
+            return None
+        score, weights = selection.score, list(selection.weights)
+        kept = [(m, w) for m, w in zip(members, weights) if w > 0]
+        members, weights = [m for m, _ in kept], [w for _, w in kept]
+    cls = WeightedEnsembleClassifier if ctx.classification else WeightedEnsembleRegressor
+    if any(bagged[t.trial_id] for t, _ in members):
+        # fold models carry their own table preprocessors: average on raw X
+        estimator = cls(
+            [(f"trial{t.trial_id}", FrozenEstimator(fitted)) for t, fitted in members], weights
+        ).fit(ctx.X, ctx.y)  # frozen members: fit only records the classes
+    else:
+        # refitted members share one fitted table preprocessor: run it once
+        table = ctx.fitted_table()
+        averaged = cls(
+            [(f"trial{t.trial_id}", FrozenEstimator(fitted[1:])) for t, fitted in members],
+            weights,
+        ).fit(ctx.transformed(), ctx.y)
+        estimator = Pipeline([("table", table), ("ensemble", averaged)])
+    return FinalModel(
+        estimator=estimator, kind="greedy", members=[t for t, _ in members],
+        weights=np.asarray(weights) / np.sum(weights), oof_score=score,
+        best_single=result.best_single, best_single_oof=result.best_single_oof,
+        bagged={t.trial_id: bagged[t.trial_id] for t, _ in members},
+        best_pipeline=result.best_pipeline, notes=result.notes, oof_scores=result.oof_scores,
+    )
+
+
+def _partition(folds, n_samples):
+    """The first folds that cover each row exactly once, or None."""
+    covered = np.zeros(n_samples, dtype=int)
+    chosen = []
+    for train, test in folds:
+        if covered[test].any():
+            break
+        covered[test] += 1
+        chosen.append((train, test))
+    return chosen if covered.all() and len(chosen) >= 2 else None
+
+
+def _meta_features(trials, classification):
+    blocks = []
+    for t in trials:
+        oof = np.asarray(t.oof, dtype=float)
+        if classification and oof.shape[1] == 2:
+            oof = oof[:, 1:]  # what StackingClassifier passes for binary tasks
+        blocks.append(oof.reshape(len(oof), -1))
+    return np.hstack(blocks)
+
+
+def _final_estimator(classification, random_state):
+    if classification:
+        return LogisticRegression(max_iter=1000, random_state=random_state)
+    return RidgeCV()
+
+
+def _try_stacking(members, ctx, best_oof, result):
+    """A fitted scikit-learn stack of ``members`` if it scores better and fits in time."""
+    folds = _partition(ctx.folds, len(ctx.y))
+    if folds is None:
+        result.notes.append("stacking needs folds that partition the rows (k-fold); "
+                            "used the greedy ensemble")
+        return None
+    meta = _meta_features(members, ctx.classification)
+    final = _final_estimator(ctx.classification, ctx.refit_ctx.random_state)
+    method = "predict_proba" if ctx.classification else "predict"
+    meta_oof = cross_val_predict(final, meta, ctx.y, cv=folds, method=method)
+    score = ctx.score(ctx.y, meta_oof)
+    if not score > best_oof:
+        result.notes.append("stack no better than the best single pipeline; "
+                            "used the greedy ensemble")
+        return None
+    cost = sum(ctx.refit_estimate(t) * (1 + len(folds)) for t in members)
+    if REFIT_MARGIN * cost > ctx.time_left():
+        result.notes.append("no time left to fit the stack; used the greedy ensemble")
+        return None
+    estimators = [
+        (f"trial{t.trial_id}",
+         build_pipeline(t.family, refit_config(t.config, t.best_iteration), ctx.refit_ctx,
+                        clone(ctx.table)))
+        for t in members
+    ]
+    cls = StackingClassifier if ctx.classification else StackingRegressor
+    stack = cls(estimators, final_estimator=final, cv=folds)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=UserWarning)
+        stack.fit(ctx.X, ctx.y)
+    return FinalModel(
+        estimator=stack, kind="stacking", members=members, weights=np.full(len(members), np.nan),
+        oof_score=score, best_single=result.best_single, best_single_oof=result.best_single_oof,
+        bagged={t.trial_id: False for t in members}, best_pipeline=result.best_pipeline,
+        notes=result.notes, oof_scores=result.oof_scores,
+    )

@@ -1,0 +1,142 @@
+"""AutoPipeline's ensembles: greedy selection, stacking and fold bagging, end to end."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_breast_cancer, load_diabetes, make_classification, make_friedman1
+from sklearn.ensemble import StackingRegressor
+from sklearn.metrics import roc_auc_score
+
+from automl import AutoClassifier, AutoPipeline, AutoRegressor
+from automl._final_model import oof_score
+from automl.ensemble import WeightedEnsembleClassifier
+
+RUN = dict(time_budget=60, max_trials=6, random_state=0)
+
+
+def _member_oof(model, y):
+    """OOF score of each trial, as AutoPipeline scores them."""
+    from automl._metrics import resolve_scorer, score_predictions
+
+    classes = getattr(model, "classes_", None)
+    _, scorer = resolve_scorer(model.metric, model.task_, classes)
+    return {t.trial_id: oof_score(t, np.asarray(y),
+                                  lambda yt, p: score_predictions(scorer, model.task_, yt, p,
+                                                                  classes))
+            for t in model.trials_ if t.ok}
+
+
+def test_greedy_ensemble_beats_every_member_out_of_fold():
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    model = AutoRegressor(fold_bagging=False, **RUN).fit(X, y)
+    members = model.ensemble_
+    assert members.attrs["kind"] == "greedy" and len(members) >= 2
+    assert members["weight"].sum() == pytest.approx(1.0)
+    assert (members["fitted_on"] == "all rows").all()
+    oof = _member_oof(model, y)
+    assert members.attrs["oof_score"] > max(oof.values())
+    board = model.leaderboard_
+    top = board.iloc[0]
+    assert top["family"] == "ensemble (greedy)" and top["chosen"] and pd.isna(top["rank"])
+    assert top["oof_score"] == pytest.approx(members.attrs["oof_score"])
+    assert board["chosen"].sum() == 1
+    # the ensemble is a Pipeline: one shared table preprocessor, then the average
+    assert [name for name, _ in model.model_.steps] == ["table", "ensemble"]
+    averaged = model.model_.named_steps["ensemble"]
+    Xt = model.model_.named_steps["table"].transform(X)
+    expected = sum(w * est.predict(Xt) for est, w in zip(averaged.estimators_, averaged.weights_))
+    np.testing.assert_allclose(model.predict(X), expected)
+    # and the ensemble scores better than the best single pipeline on the training rows' OOF,
+    # while best_pipeline_ is still that single pipeline
+    assert model.best_pipeline_.predict(X).shape == (len(y),)
+
+
+def test_classification_ensemble_probabilities_and_class_order():
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    y = np.where(y == 1, "benign", "malignant")
+    model = AutoClassifier(fold_bagging=False, **RUN).fit(X, y)
+    assert model.ensemble_.attrs["kind"] == "greedy"
+    assert isinstance(model.model_.named_steps["ensemble"], WeightedEnsembleClassifier)
+    proba = model.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert list(model.classes_) == ["benign", "malignant"]
+    assert list(model.model_.classes_) == ["benign", "malignant"]
+    # column 1 is "malignant": it must rank the malignant rows high
+    assert roc_auc_score(y == "malignant", proba[:, 1]) > 0.97
+    assert set(model.predict(X)) == {"benign", "malignant"}
+
+
+def test_no_leakage_a_memoriser_does_not_win():
+    # Noisy labels (30 % flipped): out of fold nothing passes AUC ~0.85, but
+    # extra trees with min_samples_leaf=1 reproduce their training labels.
+    # Were in-fold predictions used, that memoriser would take all the weight
+    # and the ensemble's score would be near 1.
+    X, y = make_classification(n_samples=400, n_features=6, n_informative=3, flip_y=0.3,
+                               random_state=0)
+    model = AutoClassifier(models=["logistic_regression", "extra_trees"], search="random",
+                           cv=3, fold_bagging=False, **RUN).fit(X, y)
+    memoriser = next(t for t in model.trials_
+                     if t.ok and t.config.get("model__min_samples_leaf") == 1)
+    from automl.search import SearchContext, build_pipeline
+
+    ctx = SearchContext(task="binary", n_samples=len(y), n_features=X.shape[1])
+    in_fold = build_pipeline(memoriser.family, memoriser.config, ctx).fit(
+        pd.DataFrame(X, columns=[f"x{i}" for i in range(6)]), y)
+    in_fold_auc = roc_auc_score(
+        y, in_fold.predict_proba(pd.DataFrame(X, columns=[f"x{i}" for i in range(6)]))[:, 1])
+    assert in_fold_auc > 0.99
+    assert model.ensemble_.attrs["oof_score"] < 0.9
+    weights = dict(zip(model.ensemble_["trial"], model.ensemble_["weight"]))
+    assert weights.get(memoriser.trial_id, 0.0) < 0.5
+
+
+def test_ensemble_none_keeps_the_best_pipeline():
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    model = AutoRegressor(ensemble="none", **RUN).fit(X, y)
+    assert model.ensemble_.attrs["kind"] == "single" and len(model.ensemble_) == 1
+    assert model.model_ is model.best_pipeline_
+    assert not model.leaderboard_["family"].str.startswith("ensemble").any()
+    assert model.leaderboard_.loc[model.leaderboard_["chosen"], "rank"].tolist() == [1]
+
+
+def test_stacking_final_estimator_fitted_on_out_of_fold_predictions():
+    X, y = make_friedman1(n_samples=400, noise=1.0, random_state=0)
+    model = AutoPipeline(ensemble="stacking", **RUN).fit(X, y)
+    assert model.ensemble_.attrs["kind"] == "stacking"
+    stack = model.model_
+    assert isinstance(stack, StackingRegressor)
+    # scikit-learn fitted the final estimator on cross_val_predict over the
+    # search's own k-fold partition, one column per member
+    assert len(stack.cv) == 5
+    tests = np.sort(np.concatenate([te for _, te in stack.cv]))
+    np.testing.assert_array_equal(tests, np.arange(len(y)))
+    assert stack.final_estimator_.n_features_in_ == len(model.ensemble_)
+    assert model.ensemble_.attrs["oof_score"] > model.ensemble_.attrs["best_single_oof_score"]
+    assert model.leaderboard_.iloc[0]["family"] == "ensemble (stacking)"
+
+
+def test_stacking_falls_back_to_greedy_without_a_partition():
+    X, y = make_friedman1(n_samples=400, noise=1.0, random_state=0)
+    model = AutoPipeline(ensemble="stacking", cv="time", **RUN).fit(X, y)
+    assert model.ensemble_.attrs["kind"] in ("greedy", "single")
+    assert any("partition" in note or "no better" in note for note in model.ensemble_notes_)
+
+
+@pytest.mark.parametrize("fold_bagging, fitted_on", [(True, "folds (bagged)"),
+                                                     (False, "all rows")])
+def test_fold_bagging_is_a_choice_and_is_reported(fold_bagging, fitted_on):
+    X, y = load_breast_cancer(return_X_y=True)
+    model = AutoClassifier(fold_bagging=fold_bagging, ensemble="none", cv=3,
+                           **RUN).fit(X, y)
+    assert model.ensemble_["fitted_on"].tolist() == [fitted_on]
+    best = model.best_pipeline_
+    if fold_bagging:
+        # the 3 fold models, averaged with equal weights
+        assert len(best.estimators_) == 3
+        np.testing.assert_allclose(best.weights_, [1 / 3] * 3)
+        expected = np.mean([m.predict_proba(pd.DataFrame(X, columns=[f"x{i}" for i in range(30)]))
+                            for m in best.estimators_], axis=0)
+        np.testing.assert_allclose(model.predict_proba(X), expected)
+    else:
+        assert type(best).__name__ == "Pipeline"
+    assert model.score(X, y) > 0.97
