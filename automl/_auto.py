@@ -112,6 +112,10 @@ class AutoPipeline(BaseEstimator):
         Seed of the folds, the optimiser and the models; None means 0.
     verbose : int, default=0
         1 prints one line per candidate.
+    callback : callable, default=None
+        Called after each finished candidate with a dict: ``n_trials``,
+        ``trial``, ``best_score`` (None before the first success) and
+        ``time_left`` in seconds; for progress displays.
 
     Attributes
     ----------
@@ -205,6 +209,7 @@ class AutoPipeline(BaseEstimator):
         "n_jobs": [Integral, None],
         "random_state": [Interval(Integral, 0, None, closed="left"), None],
         "verbose": ["verbose"],
+        "callback": [callable, None],
     }
 
     def __init__(
@@ -224,6 +229,7 @@ class AutoPipeline(BaseEstimator):
         n_jobs=None,
         random_state=None,
         verbose=0,
+        callback=None,
     ):
         self.time_budget = time_budget
         self.task = task
@@ -239,6 +245,7 @@ class AutoPipeline(BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
+        self.callback = callback
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
@@ -308,7 +315,7 @@ class AutoPipeline(BaseEstimator):
                 families=families, ctx=ctx, scorer=scorer, data_path=data_path,
                 strategy=self.search, deadline=deadline, reserve=reserve,
                 max_trials=self.max_trials, n_workers=n_workers, random_state=seed,
-                log=print if self.verbose else None,
+                log=print if self.verbose else None, callback=self.callback,
                 models_dir=None if self.fold_bagging is False else tmpdir,
             )
             self.trials_ = result.trials
@@ -320,7 +327,7 @@ class AutoPipeline(BaseEstimator):
             final = build_final_model(
                 ok, ensemble=self.ensemble, fold_bagging=self.fold_bagging,
                 ctx=FinalModelContext(X, y, self.task_, classes, scorer, folds, table,
-                                      refit_ctx, n_rows_fold, deadline),
+                                      refit_ctx, n_rows_fold, deadline, metric=self.metric),
             )
         finally:
             for trial in getattr(self, "trials_", []):

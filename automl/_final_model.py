@@ -33,7 +33,7 @@ from sklearn.linear_model import LogisticRegression, RidgeCV
 from sklearn.model_selection import cross_val_predict
 from sklearn.pipeline import Pipeline
 
-from automl._metrics import score_predictions
+from automl._metrics import resolve_scorer, score_predictions
 from automl._task import is_classification
 from automl.ensemble import (
     WeightedEnsembleClassifier,
@@ -46,6 +46,8 @@ from automl.search._evaluate import refit_config
 # Greedy selection looks at this many of the best candidates.
 MAX_CANDIDATES = 20
 GREEDY_ITERATIONS = 50
+# Greedy selection may use at most this share of the time left after the search.
+GREEDY_TIME_SHARE = 0.25
 # A refit is started only if its estimate, times this margin, fits in the time left.
 REFIT_MARGIN = 1.5
 
@@ -71,9 +73,17 @@ class FinalModelContext:
     """Everything the builders need, in one place."""
 
     def __init__(self, X, y, task, classes, scorer, folds, table, refit_ctx, n_samples_fold,
-                 deadline):
+                 deadline, metric=None):
         self.X, self.y, self.task, self.classes = X, y, task, classes
         self.scorer, self.folds, self.table, self.refit_ctx = scorer, folds, table, refit_ctx
+        # Scoring stored predictions is repeated hundreds of times: with a named
+        # metric, score against integer class codes (string labels are slow).
+        self.y_score = y
+        if is_classification(task) and isinstance(metric, str):
+            self.y_score = np.searchsorted(classes, y)
+            self.classes = np.arange(len(classes))
+            self.scorer = resolve_scorer(metric, task, self.classes)[1]
+        self.labels = classes
         self.n_samples_fold = n_samples_fold
         self.deadline = deadline
         self.classification = is_classification(task)
@@ -147,7 +157,7 @@ def build_final_model(trials, *, ensemble, fold_bagging, ctx):
     -------
     FinalModel
     """
-    oof_scores = {t.trial_id: oof_score(t, ctx.y, ctx.score) for t in trials}
+    oof_scores = {t.trial_id: oof_score(t, ctx.y_score, ctx.score) for t in trials}
     best = _first_refittable(trials, ctx, fold_bagging)
     best_oof = max(oof_scores.values())
     single = _fit_member(best, ctx, fold_bagging)
@@ -158,9 +168,15 @@ def build_final_model(trials, *, ensemble, fold_bagging, ctx):
     )
     if ensemble == "none" or len(trials) < 2:
         return result
-    candidates = trials[:MAX_CANDIDATES]
+    # only candidates that can be fitted in the time left are worth selecting
+    candidates = [t for t in trials[:MAX_CANDIDATES]
+                  if t.trial_id in result.bagged or _affordable(t, ctx, fold_bagging)]
+    if len(candidates) < 2:
+        result.notes.append("no time left to fit another pipeline for an ensemble")
+        return result
     selection = greedy_ensemble_selection(
-        [t.oof for t in candidates], ctx.y, ctx.score, n_iterations=GREEDY_ITERATIONS
+        [t.oof for t in candidates], ctx.y_score, ctx.score, n_iterations=GREEDY_ITERATIONS,
+        time_limit=GREEDY_TIME_SHARE * ctx.time_left(),
     )
     chosen = [(t, w) for t, w in zip(candidates, selection.weights) if w > 0]
     if len(chosen) < 2 or not selection.score > best_oof:
@@ -171,6 +187,12 @@ def build_final_model(trials, *, ensemble, fold_bagging, ctx):
         if stacked is not None:
             return stacked
     return _fit_greedy(chosen, selection.score, ctx, fold_bagging, result) or result
+
+
+def _affordable(trial, ctx, fold_bagging):
+    if fold_bagging is True and trial.models_path:
+        return True
+    return REFIT_MARGIN * ctx.refit_estimate(trial) <= ctx.time_left()
 
 
 def _first_refittable(trials, ctx, fold_bagging):
@@ -215,7 +237,8 @@ def _fit_greedy(chosen, score, ctx, fold_bagging, result):
             result.notes.append("no time left to fit the ensemble's members")
             return None
         selection = greedy_ensemble_selection(
-            [t.oof for t, _ in members], ctx.y, ctx.score, n_iterations=GREEDY_ITERATIONS
+            [t.oof for t, _ in members], ctx.y_score, ctx.score, n_iterations=GREEDY_ITERATIONS,
+            time_limit=GREEDY_TIME_SHARE * ctx.time_left(),
         )
         if not selection.score > result.best_single_oof:
             result.notes.append("the members that fit in time make no better ensemble")
@@ -285,7 +308,7 @@ def _try_stacking(members, ctx, best_oof, result):
     final = _final_estimator(ctx.classification, ctx.refit_ctx.random_state)
     method = "predict_proba" if ctx.classification else "predict"
     meta_oof = cross_val_predict(final, meta, ctx.y, cv=folds, method=method)
-    score = ctx.score(ctx.y, meta_oof)
+    score = ctx.score(ctx.y_score, meta_oof)
     if not score > best_oof:
         result.notes.append("stack no better than the best single pipeline; "
                             "used the greedy ensemble")

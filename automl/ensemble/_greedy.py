@@ -1,5 +1,6 @@
 """Greedy ensemble selection with replacement (Caruana et al., 2004)."""
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +25,7 @@ class GreedySelection:
     trajectory: list
 
 
-def greedy_ensemble_selection(predictions, y, score, *, n_iterations=50):
+def greedy_ensemble_selection(predictions, y, score, *, n_iterations=50, time_limit=None):
     """Choose ensemble weights by greedy forward selection with replacement.
 
     Starting from the empty ensemble, each step adds the candidate (again, if
@@ -45,6 +46,9 @@ def greedy_ensemble_selection(predictions, y, score, *, n_iterations=50):
         ``score(y_true, averaged_prediction) -> float``, greater is better.
     n_iterations : int, default=50
         Number of selection steps.
+    time_limit : float, default=None
+        Stop after the step during which this many seconds have passed (at
+        least one step is always made); no limit when None.
 
     Returns
     -------
@@ -84,7 +88,10 @@ def greedy_ensemble_selection(predictions, y, score, *, n_iterations=50):
     counts = np.zeros(len(stacked), dtype=int)
     total = np.zeros_like(stacked[0])
     best_counts, best_score, trajectory = None, -np.inf, []
+    start = time.perf_counter()
     for step in range(1, n_iterations + 1):
+        if step > 1 and time_limit is not None and time.perf_counter() - start > time_limit:
+            break
         trial_scores = [score(y, (total + candidate) / step) for candidate in stacked]
         chosen = int(np.argmax(trial_scores))  # first of the ties
         counts[chosen] += 1

@@ -123,6 +123,9 @@ def fit_candidate(pipe, X, y, task, deadline, random_state=0):
         inner.set_params(early_stopping_rounds=EARLY_STOPPING_ROUNDS,
                          callbacks=[_xgb_deadline_callback(deadline)])
         final.fit(Xt, yt, eval_set=[(Xv, yv)], verbose=False)
+        # the callback is a local class: drop it so the fitted model pickles
+        inner.set_params(callbacks=None)
+        _fitted_inner(final).set_params(callbacks=None)
     else:
         from lightgbm import early_stopping
 

@@ -57,6 +57,7 @@ class SearchResult:
 def run_search(
     *, families, ctx, scorer, data_path, strategy="bayes", deadline, reserve,
     max_trials=None, n_workers=1, random_state=0, log=None, models_dir=None, n_keep=3,
+    callback=None,
 ):
     """Run the search until ``deadline - reserve(finished)`` or ``max_trials``.
 
@@ -84,6 +85,10 @@ def run_search(
         reach the ``n_keep``-th best score so far (for fold bagging); not
         saved when None.
     n_keep : int, default=3
+    callback : callable, default=None
+        ``callback(info)`` after each finished candidate, with ``info`` a
+        dict: ``n_trials`` (finished so far), ``trial``, ``best_score`` (None
+        before the first success) and ``time_left`` (seconds to the deadline).
 
     Returns
     -------
@@ -153,6 +158,10 @@ def run_search(
                     best = finished[0]
                 if log:
                     log(_describe(trial, best))
+                if callback is not None:
+                    callback({"n_trials": sum(t.status != "running" for t in trials),
+                              "trial": trial, "best_score": None if best is None else best.score,
+                              "time_left": deadline - time.time()})
     except KeyboardInterrupt:
         interrupted = True
         for trial in running.values():
