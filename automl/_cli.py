@@ -1,0 +1,320 @@
+"""The ``automl`` command line: fit, predict, evaluate and info on table files.
+
+Every user error prints one line, ``automl: error: ...``, to stderr and
+exits with status 2; ``--debug`` shows the traceback instead.
+"""
+
+import argparse
+import difflib
+import json
+import sys
+import warnings
+from pathlib import Path
+
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """An error in what the user asked for: one line, exit status 2."""
+
+
+def _table(path, args):
+    from automl._io import read_table
+
+    try:
+        return read_table(path, sep=args.sep, encoding=args.encoding)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _column(frame, name, what, path):
+    if name in frame.columns:
+        return name
+    close = difflib.get_close_matches(name, [str(c) for c in frame.columns], n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(map(repr, close))}?" if close else \
+        f"; its columns: {', '.join(map(str, list(frame.columns)[:20]))}"
+    raise UserError(f"{what} {name!r} is not a column of {path}{hint}")
+
+
+def _load(path, args):
+    from automl._model_file import ModelFileError, load_model
+
+    try:
+        return load_model(path, unsafe_pickle=args.unsafe_pickle)
+    except ModelFileError as exc:
+        raise UserError(str(exc)) from None
+
+
+class _Progress:
+    """One self-rewriting line on a terminal: trials, best score, time left."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def __call__(self, info):
+        best = "-" if info["best_score"] is None else f"{info['best_score']:.5f}"
+        self.stream.write(f"\r  trials {info['n_trials']:4d} | best {best} | "
+                          f"{max(0.0, info['time_left']):5.0f} s left ")
+        self.stream.flush()
+
+    def close(self):
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+# ------------------------------------------------------------------ commands
+def cmd_fit(args):
+    from automl import AutoPipeline
+    from automl._model_file import describe, save_model
+
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise UserError(f"{out} exists; pass --force to overwrite it.")
+    frame = _table(args.train, args)
+    target = _column(frame, args.target, "--target", args.train)
+    drop = [c.strip() for c in (args.drop or "").split(",") if c.strip()]
+    for name in drop:
+        _column(frame, name, "--drop", args.train)
+    groups = None
+    if args.groups:
+        groups = frame[_column(frame, args.groups, "--groups", args.train)].to_numpy()
+        drop.append(args.groups)
+    if args.time_column:
+        _column(frame, args.time_column, "--time-column", args.train)
+    y = frame[target]
+    X = frame.drop(columns=[target, *[c for c in drop if c != target]])
+    if X.shape[1] == 0:
+        raise UserError(f"{args.train}: no feature column left besides the target.")
+    cv = args.cv
+    if cv is not None and cv.isdigit():
+        cv = int(cv)
+    model = AutoPipeline(
+        time_budget=args.time_budget, task=args.task, metric=args.metric,
+        cv=cv or "auto", time_column=args.time_column, max_trials=args.max_trials,
+        n_jobs=args.n_jobs, random_state=args.seed, verbose=int(args.verbose),
+    )
+    progress = None
+    if not args.quiet and not args.verbose and sys.stderr.isatty():
+        progress = _Progress(sys.stderr)
+        model.set_params(callback=progress)
+    try:
+        model.fit(X, y, groups=groups)
+    except ValueError as exc:  # bad data: the estimator's own message
+        raise UserError(str(exc).splitlines()[0]) from None
+    finally:
+        if progress is not None:
+            progress.close()
+            model.set_params(callback=None)
+    metadata = describe(model, target=target, train_file=str(args.train),
+                        dtypes={str(c): str(t) for c, t in X.dtypes.items()})
+    save_model(model, out, metadata=metadata, force=args.force,
+               unsafe_pickle=args.unsafe_pickle)
+    if not args.quiet:
+        board = model.leaderboard_
+        cols = ["rank", "family", "score", "score_std", "fit_time", "status"]
+        print(board[cols].head(args.top).to_string(index=False))
+        print(f"\n{len(model.trials_)} pipelines in {model.search_time_:.1f} s; metric "
+              f"{model.metric_} (greater is better, losses negated), CV {model.cv_}.")
+        kind = model.ensemble_.attrs["kind"]
+        if kind == "single":
+            print(f"Chosen: {model.best_params_['family']} (CV score {model.best_score_:.5f})")
+        else:
+            members = ", ".join(f"{r.family} {r.weight:.2f}" for r in model.ensemble_.itertuples())
+            print(f"Chosen: {kind} ensemble of {members} "
+                  f"(out-of-fold score {model.ensemble_.attrs['oof_score']:.5f})")
+        print(f"Model written to {out}")
+    return 0
+
+
+def _features(frame, metadata, path):
+    missing = [c for c in metadata["columns"] if c not in frame.columns]
+    if missing:
+        raise UserError(f"{path} lacks column(s) the model was trained on: "
+                        f"{', '.join(map(repr, missing))}")
+    return frame[metadata["columns"]]
+
+
+def cmd_predict(args):
+    import pandas as pd
+
+    from automl._io import write_table
+
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise UserError(f"{out} exists; pass --force to overwrite it.")
+    model, metadata = _load(args.model, args)
+    frame = _table(args.data, args)
+    if args.id_column:
+        _column(frame, args.id_column, "--id-column", args.data)
+    X = _features(frame, metadata, args.data)
+    result = pd.DataFrame(index=range(len(frame)))
+    if args.id_column:
+        result[args.id_column] = frame[args.id_column].to_numpy()
+    if args.proba:
+        if metadata["task"] == "regression":
+            raise UserError("--proba needs a classification model; this one is regression.")
+        proba = model.predict_proba(X)
+        for i, label in enumerate(model.classes_):
+            result[f"proba_{label}"] = proba[:, i]
+    else:
+        result[metadata["target"] or "prediction"] = model.predict(X)
+    write_table(result, out, force=args.force)
+    if not args.quiet:
+        print(f"{len(result)} predictions written to {out}")
+    return 0
+
+
+def cmd_evaluate(args):
+    import numpy as np
+    from sklearn import metrics as skm
+
+    model, metadata = _load(args.model, args)
+    frame = _table(args.data, args)
+    target = _column(frame, args.target or metadata["target"], "--target", args.data)
+    X, y = _features(frame, metadata, args.data), frame[target].to_numpy()
+    results = {"rows": int(len(y)), metadata["metric"]: float(model.score(X, y))}
+    if metadata["task"] == "regression":
+        pred = model.predict(X)
+        results.update(rmse=float(skm.root_mean_squared_error(y, pred)),
+                       mae=float(skm.mean_absolute_error(y, pred)),
+                       r2=float(skm.r2_score(y, pred)))
+    else:
+        unknown = sorted(set(map(str, y)) - set(map(str, model.classes_)))
+        if unknown:
+            raise UserError(f"{args.data}: labels the model never saw: {', '.join(unknown)}")
+        y = np.asarray(y).astype(np.asarray(model.classes_).dtype)
+        pred, proba = model.predict(X), model.predict_proba(X)
+        results.update(accuracy=float(skm.accuracy_score(y, pred)),
+                       balanced_accuracy=float(skm.balanced_accuracy_score(y, pred)),
+                       log_loss=float(skm.log_loss(y, proba, labels=model.classes_)))
+        if len(model.classes_) == 2:
+            results["roc_auc"] = float(skm.roc_auc_score(y == model.classes_[1], proba[:, 1]))
+    if args.json:
+        print(json.dumps(results))
+    else:
+        for name, value in results.items():
+            print(f"{name:20s} {value:.6g}" if isinstance(value, float) else f"{name:20s} {value}")
+    return 0
+
+
+def cmd_info(args):
+    _, metadata = _load(args.model, args)
+    if args.json:
+        print(json.dumps(metadata))
+        return 0
+    m = metadata
+    lines = [
+        f"task          {m['task']} (target {m['target']!r}"
+        + (f", classes {', '.join(map(str, m['classes']))})" if m["classes"] else ")"),
+        f"trained on    {m['train_file']}: {len(m['columns'])} columns",
+        f"columns       {', '.join(m['columns'])}",
+        f"metric        {m['metric']}, CV {m['cv']}",
+        f"best          {m['best_family']}, CV score {m['best_score']:.5f}",
+        f"predicts with {m['ensemble']}"
+        + (f" ensemble, out-of-fold score {m['ensemble_oof_score']:.5f}: "
+           + ", ".join(f"{r['family']} {r['weight']:.2f}" for r in m["members"])
+           if m["ensemble"] != "single" else " pipeline"),
+        f"search        {m['n_trials']} pipelines in {m['search_time']:.1f} s "
+        f"(budget {m['time_budget']:g} s)",
+        f"created       {m['created']}",
+        "versions      " + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v),
+    ]
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_example_data(args):
+    print(Path(__file__).parent / "data" / "breast_cancer.csv")
+    return 0
+
+
+# ------------------------------------------------------------------ parser
+def _parser():
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--sep", help="delimiter of text input (detected when omitted)")
+    common.add_argument("--encoding", help="encoding of text input (UTF-8, else Latin-1)")
+    common.add_argument("--unsafe-pickle", action="store_true",
+                        help="write/read the model with pickle instead of skops' secure "
+                             "format (loading a pickle can run code: trusted files only)")
+    common.add_argument("--debug", action="store_true", help="show tracebacks")
+    common.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+    parser = argparse.ArgumentParser(
+        prog="automl", description="AutoML on CSV/TSV/Parquet tables; models are "
+                                   "plain scikit-learn pipelines.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    fit = sub.add_parser("fit", parents=[common], help="search for the best model, save it")
+    fit.add_argument("train", help="training table (.csv, .tsv, .parquet, optionally .gz)")
+    fit.add_argument("--target", required=True, help="column to predict")
+    fit.add_argument("-o", "--output", required=True, help="model file to write (.skops)")
+    fit.add_argument("--task", default="auto",
+                     choices=["auto", "binary", "multiclass", "regression"])
+    fit.add_argument("--metric", default="auto", help="e.g. roc_auc, log_loss, rmse, r2, f1")
+    fit.add_argument("--time-budget", type=float, default=60.0, help="seconds (default 60)")
+    fit.add_argument("--max-trials", type=int, default=None)
+    fit.add_argument("--cv", default=None, help="'auto', 'time' or a number of folds")
+    fit.add_argument("--groups", help="column of group labels: group k-fold")
+    fit.add_argument("--time-column", help="column ordering the rows in time")
+    fit.add_argument("--drop", help="comma-separated columns to ignore (ids, leaks)")
+    fit.add_argument("--seed", type=int, default=0)
+    fit.add_argument("--n-jobs", type=int, default=None)
+    fit.add_argument("--top", type=int, default=10, help="leaderboard rows to print")
+    fit.add_argument("--force", action="store_true", help="overwrite the model file")
+    fit.add_argument("--verbose", action="store_true", help="print the search log")
+    fit.set_defaults(func=cmd_fit)
+
+    predict = sub.add_parser("predict", parents=[common], help="predict a table")
+    predict.add_argument("model")
+    predict.add_argument("data")
+    predict.add_argument("-o", "--output", required=True,
+                         help="predictions file; its extension sets the format")
+    predict.add_argument("--proba", action="store_true",
+                         help="class probabilities, one column per class")
+    predict.add_argument("--id-column", help="column copied to the output beside predictions")
+    predict.add_argument("--force", action="store_true", help="overwrite the output file")
+    predict.set_defaults(func=cmd_predict)
+
+    evaluate = sub.add_parser("evaluate", parents=[common], help="score on labelled data")
+    evaluate.add_argument("model")
+    evaluate.add_argument("data")
+    evaluate.add_argument("--target", help="label column (default: the training target)")
+    evaluate.add_argument("--json", action="store_true")
+    evaluate.set_defaults(func=cmd_evaluate)
+
+    info = sub.add_parser("info", parents=[common], help="describe a model file")
+    info.add_argument("model")
+    info.add_argument("--json", action="store_true")
+    info.set_defaults(func=cmd_info)
+
+    example = sub.add_parser("example-data", help="path of the CSV file shipped for the demo")
+    example.set_defaults(func=cmd_example_data, debug=False)
+    return parser
+
+
+def main(argv=None):
+    """Run the command line; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        with warnings.catch_warnings():
+            if not getattr(args, "debug", False):
+                warnings.simplefilter("ignore")
+            return args.func(args)
+    except (UserError, FileExistsError) as exc:
+        if args.debug:
+            raise
+        print(f"automl: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("automl: interrupted", file=sys.stderr)
+        return 130
+
+
+def run():
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

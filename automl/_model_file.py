@@ -1,0 +1,175 @@
+"""Model files: skops' secure format by default, pickle only when asked.
+
+A model file holds a fitted :class:`~automl.AutoPipeline` stripped of its
+search history (``trials_`` and the pandas tables, which summarise into a
+plain ``metadata`` dict), so that everything in it is a type our pipelines
+are made of. Loading checks every type skops would have to trust against
+that list and refuses the file otherwise: a model file from a stranger does
+not get to run code.
+"""
+
+import copy
+import importlib.metadata
+import pickle
+import time
+import warnings
+
+import numpy as np
+
+from automl._io import atomic_write
+
+FORMAT = "automl-model"
+FORMAT_VERSION = 1
+# Types from these packages make up our pipelines; anything else is foreign.
+TRUSTED_PACKAGES = ("automl", "sklearn", "imblearn", "xgboost", "lightgbm")
+TRUSTED_TYPES = {"numpy.dtype", "collections.OrderedDict"}
+_VERSIONS = ("automl", "scikit-learn", "imbalanced-learn", "xgboost", "lightgbm", "numpy",
+             "pandas", "scikit-optimize", "skops")
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot or must not be loaded."""
+
+
+def _plain(value):
+    """``value`` as plain Python (lists, dicts, str, float, int, bool, None)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (np.integer, int)) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if value is None or isinstance(value, str):
+        return value
+    return str(value)
+
+
+def describe(model, *, target=None, train_file=None, dtypes=None):
+    """The metadata of a fitted AutoPipeline, as plain Python values."""
+    board = model.leaderboard_
+    cols = ["rank", "family", "score", "score_std", "oof_score", "fit_time", "status"]
+    versions = {}
+    for name in _VERSIONS:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    return _plain({
+        "target": target,
+        "train_file": train_file,
+        "columns": list(model.feature_names_in_),
+        "dtypes": dtypes or {},
+        "task": model.task_,
+        "metric": model.metric_,
+        "classes": list(getattr(model, "classes_", [])),
+        "cv": model.cv_,
+        "best_score": model.best_score_,
+        "best_family": model.best_params_["family"],
+        "ensemble": model.ensemble_.attrs.get("kind"),
+        "ensemble_oof_score": model.ensemble_.attrs.get("oof_score"),
+        "members": model.ensemble_.to_dict(orient="records"),
+        "n_trials": len(model.trials_),
+        "search_time": model.search_time_,
+        "time_budget": model.time_budget,
+        "leaderboard": board[cols].head(10).astype(object).where(board[cols].head(10).notna(),
+                                                                  None).to_dict(orient="records"),
+        "created": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "versions": versions,
+    })
+
+
+def _slim(model):
+    """A shallow copy of ``model`` without what only the search needed."""
+    slim = copy.copy(model)
+    for attr in ("trials_", "leaderboard_", "ensemble_"):
+        slim.__dict__.pop(attr, None)
+    return slim
+
+
+def save_model(model, path, *, metadata, force=False, unsafe_pickle=False):
+    """Write a fitted AutoPipeline and its metadata to ``path``, atomically.
+
+    Parameters
+    ----------
+    model : AutoPipeline
+        Fitted.
+    path : str or Path
+    metadata : dict
+        From :func:`describe`.
+    force : bool, default=False
+        Overwrite an existing file.
+    unsafe_pickle : bool, default=False
+        Use pickle (any Python object, but loading it can run code) instead
+        of skops' secure format.
+    """
+    payload = {"format": FORMAT, "format_version": FORMAT_VERSION,
+               "metadata": metadata, "model": _slim(model)}
+
+    def write(tmp):
+        if unsafe_pickle:
+            with open(tmp, "wb") as fh:
+                pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        else:
+            import skops.io
+
+            skops.io.dump(payload, tmp)
+
+    atomic_write(path, write, force=force)
+
+
+def foreign_types(types):
+    """The type names in ``types`` that are not ours to trust."""
+    return sorted(t for t in types
+                  if t not in TRUSTED_TYPES and t.split(".")[0] not in TRUSTED_PACKAGES)
+
+
+def load_model(path, *, unsafe_pickle=False):
+    """Load ``(model, metadata)`` from a file written by :func:`save_model`.
+
+    With skops' format (the default), every type the file would instantiate
+    must come from scikit-learn, imbalanced-learn, XGBoost, LightGBM or this
+    package; a file naming any other type raises :class:`ModelFileError`
+    listing them, before anything in it is built. ``unsafe_pickle=True``
+    reads a pickle file instead, which trusts the file entirely.
+    """
+    import zipfile
+
+    import skops.io
+
+    if unsafe_pickle:
+        warnings.warn(f"Loading {path} with pickle: only do this with files you trust.",
+                      UserWarning, stacklevel=2)
+        try:
+            with open(path, "rb") as fh:
+                payload = pickle.load(fh)
+        except FileNotFoundError:
+            raise ModelFileError(f"{path}: no such file.") from None
+        except Exception as exc:
+            raise ModelFileError(f"{path}: not a pickled model file ({exc}).") from None
+    else:
+        try:
+            untrusted = skops.io.get_untrusted_types(file=path)
+        except FileNotFoundError:
+            raise ModelFileError(f"{path}: no such file.") from None
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            raise ModelFileError(
+                f"{path}: not a model file in skops format ({type(exc).__name__}: {exc}); "
+                "if it is a pickle you trust, pass --unsafe-pickle."
+            ) from None
+        foreign = foreign_types(untrusted)
+        if foreign:
+            raise ModelFileError(
+                f"{path}: refusing to load: it contains types that are not part of our "
+                f"pipelines: {', '.join(foreign)}."
+            )
+        payload = skops.io.load(path, trusted=untrusted)
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise ModelFileError(f"{path}: not an automl model file.")
+    if payload.get("format_version") != FORMAT_VERSION:
+        raise ModelFileError(f"{path}: model file format version {payload.get('format_version')}"
+                             f" is not supported (this automl reads {FORMAT_VERSION}).")
+    return payload["model"], payload["metadata"]
