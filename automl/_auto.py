@@ -28,7 +28,8 @@ from automl._final_model import FinalModelContext, build_final_model
 from automl._metrics import resolve_scorer, score_predictions
 from automl._task import detect_task, is_classification
 from automl.search import SearchContext, families_for, run_search
-from automl.search._executor import cpu_count
+from automl.search._device import family_device, gpu_capabilities, resolve_device
+from automl.search._executor import cpu_count, dask_backend_active, dask_client
 from automl.search._search import leaderboard
 from automl.transformers import TablePreprocessor
 
@@ -108,6 +109,21 @@ class AutoPipeline(BaseEstimator):
     n_jobs : int, default=None
         Candidates evaluated in parallel (worker processes); None means 1,
         -1 means one per CPU core.
+    backend : {"auto", "loky", "dask"}, default="auto"
+        Where candidates run. ``"loky"``: local worker processes, killed at
+        the deadline. ``"dask"``: the workers of the current
+        ``distributed.Client`` (``n_jobs`` candidates in flight, all its
+        threads when None); the data is scattered to them once; a running
+        candidate stops at its own deadline check; fold bagging is off.
+        ``"auto"``: dask inside ``joblib.parallel_backend("dask")``, else
+        loky.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        ``"cuda"``: XGBoost on the GPU; LightGBM on it through its OpenCL
+        learner when an OpenCL device answers; random forests and linear
+        models as cuML's when cuML is installed; the other families on the
+        CPU. ``"auto"``: ``"cuda"`` when the NVIDIA driver reports a GPU,
+        else ``"cpu"``. ``device_`` and the leaderboard's ``device`` column
+        say what was used. No GPU library is needed for ``"cpu"``.
     random_state : int, default=None
         Seed of the folds, the optimiser and the models; None means 0.
     verbose : int, default=0
@@ -147,6 +163,11 @@ class AutoPipeline(BaseEstimator):
         ``chosen`` marks the row ``predict`` uses.
     task_ : str
         ``"binary"``, ``"multiclass"`` or ``"regression"``.
+    device_ : str
+        ``"cpu"`` or ``"cuda"``, as resolved from ``device``.
+    devices_ : dict
+        Where each model family ran: ``"cpu"``, ``"cuda"``, ``"cuda (cuML)"``
+        or ``"cuda (OpenCL)"``.
     metric_ : str
         The name of the metric optimised.
     cv_ : str
@@ -207,6 +228,8 @@ class AutoPipeline(BaseEstimator):
         "ensemble": [StrOptions({"greedy", "stacking", "none"})],
         "fold_bagging": [StrOptions({"auto"}), "boolean"],
         "n_jobs": [Integral, None],
+        "backend": [StrOptions({"auto", "loky", "dask"})],
+        "device": [StrOptions({"auto", "cpu", "cuda"})],
         "random_state": [Interval(Integral, 0, None, closed="left"), None],
         "verbose": ["verbose"],
         "callback": [callable, None],
@@ -227,6 +250,8 @@ class AutoPipeline(BaseEstimator):
         ensemble="greedy",
         fold_bagging="auto",
         n_jobs=None,
+        backend="auto",
+        device="auto",
         random_state=None,
         verbose=0,
         callback=None,
@@ -243,6 +268,8 @@ class AutoPipeline(BaseEstimator):
         self.ensemble = ensemble
         self.fold_bagging = fold_bagging
         self.n_jobs = n_jobs
+        self.backend = backend
+        self.device = device
         self.random_state = random_state
         self.verbose = verbose
         self.callback = callback
@@ -283,6 +310,7 @@ class AutoPipeline(BaseEstimator):
         folds, self.cv_ = make_cv(self.task_, self.cv, y, groups=groups,
                                   time_order=time_order, random_state=seed)
         n_workers = self._n_workers()
+        self.device_ = resolve_device(self.device)
         ctx = self._context(X, y, seed, n_workers, scorer)
         families = families_for(self.task_, self.models)
         table = TablePreprocessor(
@@ -317,6 +345,7 @@ class AutoPipeline(BaseEstimator):
                 max_trials=self.max_trials, n_workers=n_workers, random_state=seed,
                 log=print if self.verbose else None, callback=self.callback,
                 models_dir=None if self.fold_bagging is False else tmpdir,
+                dask_client=self._dask_client(),
             )
             self.trials_ = result.trials
             ok = sorted([t for t in result.trials if t.ok and t.train_fraction == 1.0],
@@ -340,7 +369,8 @@ class AutoPipeline(BaseEstimator):
         self.best_params_ = {"family": best.family.name, **best.config}
         self.ensemble_ = _members_frame(final)
         self.ensemble_notes_ = list(final.notes)
-        self.leaderboard_ = leaderboard(result.trials, final)
+        self.devices_ = {f.name: family_device(f.name, ctx) for f in families}
+        self.leaderboard_ = leaderboard(result.trials, final, devices=self.devices_)
         self.search_time_ = time.time() - start
         return self
 
@@ -409,7 +439,19 @@ class AutoPipeline(BaseEstimator):
             col = pd.to_datetime(col, errors="coerce", format="mixed")
         return np.argsort(col.to_numpy(), kind="stable")
 
+    def _uses_dask(self):
+        return self.backend == "dask" or (self.backend == "auto" and dask_backend_active())
+
+    def _dask_client(self):
+        return dask_client() if self._uses_dask() else None
+
     def _n_workers(self):
+        if self._uses_dask():
+            client = dask_client()
+            threads = sum(client.nthreads().values()) or 1
+            if self.n_jobs is None or self.n_jobs < 0:
+                return threads
+            return max(1, self.n_jobs)
         if self.n_jobs is None:
             return 1
         if self.n_jobs < 0:
@@ -433,9 +475,11 @@ class AutoPipeline(BaseEstimator):
             imbalanced = counts.min() / counts.sum() < 0.2
         else:
             skewed = bool(skew(y.astype(float)) > 1.0)
+        extra.update(gpu_capabilities(self.device_))
         return SearchContext(
             task=self.task_, n_samples=len(y), n_features=X.shape[1], random_state=seed,
-            n_jobs=1, imbalanced=imbalanced, skewed_target=skewed, extra=extra,
+            n_jobs=1, device=self.device_, imbalanced=imbalanced, skewed_target=skewed,
+            extra=extra,
         )
 
     # -------------------------------------------------------------- predict

@@ -91,7 +91,8 @@ def cmd_fit(args):
     model = AutoPipeline(
         time_budget=args.time_budget, task=args.task, metric=args.metric,
         cv=cv or "auto", time_column=args.time_column, max_trials=args.max_trials,
-        n_jobs=args.n_jobs, random_state=args.seed, verbose=int(args.verbose),
+        n_jobs=args.n_jobs, device=args.device, random_state=args.seed,
+        verbose=int(args.verbose),
     )
     progress = None
     if not args.quiet and not args.verbose and sys.stderr.isatty():
@@ -209,6 +210,8 @@ def cmd_info(args):
         f"trained on    {m['train_file']}: {len(m['columns'])} columns",
         f"columns       {', '.join(m['columns'])}",
         f"metric        {m['metric']}, CV {m['cv']}",
+        f"device        {m['device']} ("
+        + ", ".join(f"{k} {v}" for k, v in m["devices"].items()) + ")",
         f"best          {m['best_family']}, CV score {m['best_score']:.5f}",
         f"predicts with {m['ensemble']}"
         + (f" ensemble, out-of-fold score {m['ensemble_oof_score']:.5f}: "
@@ -259,6 +262,7 @@ def _parser():
     fit.add_argument("--drop", help="comma-separated columns to ignore (ids, leaks)")
     fit.add_argument("--seed", type=int, default=0)
     fit.add_argument("--n-jobs", type=int, default=None)
+    fit.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     fit.add_argument("--top", type=int, default=10, help="leaderboard rows to print")
     fit.add_argument("--force", action="store_true", help="overwrite the model file")
     fit.add_argument("--verbose", action="store_true", help="print the search log")

@@ -67,6 +67,8 @@ def describe(model, *, target=None, train_file=None, dtypes=None):
         "metric": model.metric_,
         "classes": list(getattr(model, "classes_", [])),
         "cv": model.cv_,
+        "device": model.device_,
+        "devices": model.devices_,
         "best_score": model.best_score_,
         "best_family": model.best_params_["family"],
         "ensemble": model.ensemble_.attrs.get("kind"),

@@ -150,17 +150,25 @@ def run_one(entry, system, budget, seed, n_jobs):
     else:
         from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
-        def as_categories(df):
-            df = df.copy()
-            for c in df.columns:
-                if not pd.api.types.is_numeric_dtype(df[c]) or c in (entry.get("categorical_columns") or []):
-                    df[c] = df[c].astype(str).astype("category")
-            return df
-
-        X_tr = as_categories(X_tr)
-        X_te = as_categories(X_te)
-        for c in X_te.select_dtypes("category"):
-            X_te[c] = pd.Categorical(X_te[c], categories=X_tr[c].cat.categories)
+        # Text (and the manifest's categorical) columns become pandas
+        # categories for HGB's native support, which takes at most 255
+        # levels: beyond that, ordinal codes as numbers. Constant columns go.
+        cats = [c for c in X_tr.columns if not pd.api.types.is_numeric_dtype(X_tr[c])
+                or c in (entry.get("categorical_columns") or [])]
+        X_tr, X_te = X_tr.copy(), X_te.copy()
+        for c in cats:
+            levels = pd.Index(X_tr[c].dropna().astype(str).unique()).sort_values()
+            train_codes = pd.Categorical(X_tr[c].astype(str).where(X_tr[c].notna()),
+                                         categories=levels)
+            test_codes = pd.Categorical(X_te[c].astype(str).where(X_te[c].notna()),
+                                        categories=levels)
+            if len(levels) <= 255:
+                X_tr[c], X_te[c] = train_codes, test_codes
+            else:
+                X_tr[c] = pd.Series(train_codes.codes, index=X_tr.index).replace(-1, np.nan)
+                X_te[c] = pd.Series(test_codes.codes, index=X_te.index).replace(-1, np.nan)
+        constant = [c for c in X_tr.columns if X_tr[c].nunique(dropna=False) <= 1]
+        X_tr, X_te = X_tr.drop(columns=constant), X_te.drop(columns=constant)
         cls = HistGradientBoostingRegressor if task == "regression" else HistGradientBoostingClassifier
         model = cls(random_state=seed, categorical_features="from_dtype").fit(X_tr, y_tr)
         extra = {}

@@ -6,6 +6,7 @@ worker process or on a Dask worker.
 """
 
 import os
+import socket
 import time
 import warnings
 
@@ -32,7 +33,13 @@ class CandidateTimeout(Exception):
 
 
 def load_data(path):
-    """Load (once per process) the search data written by the driver."""
+    """Load (once per process) the search data written by the driver.
+
+    ``path`` may also be the data itself (a dict), as Dask hands over
+    scattered data.
+    """
+    if isinstance(path, dict):
+        return path
     if path not in _DATA_CACHE:
         _DATA_CACHE.clear()
         _DATA_CACHE[path] = joblib.load(path)
@@ -210,6 +217,7 @@ def evaluate_candidate(data_path, family_name, config, ctx, scorer, deadline, tr
         "fit_time": fit_time,
         "best_iteration": int(np.median(iterations)) if iterations else None,
         "models_path": models_path,
+        "worker": f"{socket.gethostname()}:{os.getpid()}",
     }
 
 

@@ -4,8 +4,11 @@ A family is data plus two functions, in the spirit of FLAML's learners:
 ``space(ctx)`` returns scikit-optimize dimensions for the model's
 hyper-parameters and ``build(task, params, ctx)`` returns an unfitted
 estimator. ``ctx`` (:class:`SearchContext`) carries what the data and the
-user fixed (task, sizes, seed, threads, device), so that a later change of
-device swaps implementations here without touching the search.
+user fixed (task, sizes, seed, threads, device), so that the device swaps
+implementations here without touching the search: with ``device="cuda"``
+XGBoost runs on the GPU, LightGBM uses its OpenCL learner when one answers,
+and random forests and linear models become cuML's when it is installed
+(see ``automl.search._device``).
 """
 
 from dataclasses import dataclass, field
@@ -103,8 +106,27 @@ def _logistic_space(ctx):
     }
 
 
+def _on_cuml(ctx):
+    return ctx.device == "cuda" and ctx.extra.get("cuml", False)
+
+
+def _encoded(model):
+    """cuML classifiers want labels 0..k-1, like XGBoost."""
+    from automl.search._label import LabelEncodedClassifier
+
+    return LabelEncodedClassifier(model)
+
+
 def _logistic_build(task, p, ctx):
     l1_ratio = {"l2": 0.0, "l1": 1.0}.get(p["penalty"], p["l1_ratio"])
+    if _on_cuml(ctx):
+        from cuml.linear_model import LogisticRegression as CumlLogisticRegression
+
+        penalty = {0.0: "l2", 1.0: "l1"}.get(l1_ratio, "elasticnet")
+        return _encoded(CumlLogisticRegression(
+            C=p["C"], penalty=penalty, l1_ratio=l1_ratio if penalty == "elasticnet" else None,
+            max_iter=1000, class_weight=p.get("class_weight"),
+        ))
     return LogisticRegression(
         C=p["C"], l1_ratio=l1_ratio, solver="lbfgs" if l1_ratio == 0 else "saga",
         max_iter=300, tol=1e-3, class_weight=p.get("class_weight"),
@@ -121,6 +143,14 @@ def _linear_reg_space(ctx):
 
 
 def _linear_reg_build(task, p, ctx):
+    if _on_cuml(ctx):
+        from cuml import linear_model as cl
+
+        if p["penalty"] == "ridge":
+            return cl.Ridge(alpha=p["alpha"])
+        if p["penalty"] == "lasso":
+            return cl.Lasso(alpha=p["alpha"], max_iter=2000, tol=1e-3)
+        return cl.ElasticNet(alpha=p["alpha"], l1_ratio=p["l1_ratio"], max_iter=2000, tol=1e-3)
     if p["penalty"] == "ridge":
         return Ridge(alpha=p["alpha"])
     if p["penalty"] == "lasso":
@@ -146,8 +176,21 @@ def _sqrt_fraction(ctx):
     return float(min(1.0, max(0.05, sqrt(max(ctx.n_features, 1)) / max(ctx.n_features, 1))))
 
 
-def _forest_build(classes):
+def _cuml_forest(task, p, ctx):
+    from cuml.ensemble import RandomForestClassifier as CumlRFC
+    from cuml.ensemble import RandomForestRegressor as CumlRFR
+
+    kw = dict(n_estimators=p["n_estimators"], max_features=p["max_features"],
+              min_samples_leaf=p["min_samples_leaf"], random_state=ctx.random_state)
+    if is_classification(task):
+        return _encoded(CumlRFC(**kw))
+    return CumlRFR(**kw)
+
+
+def _forest_build(classes, cuml=False):
     def build(task, p, ctx):
+        if cuml and _on_cuml(ctx):
+            return _cuml_forest(task, p, ctx)
         cls = classes[0] if is_classification(task) else classes[1]
         kw = {"class_weight": p.get("class_weight")} if is_classification(task) else {}
         return cls(
@@ -261,6 +304,8 @@ def _lgbm_build(task, p, ctx):
 
     cls = LGBMClassifier if is_classification(task) else LGBMRegressor
     kw = {"class_weight": p.get("class_weight")} if is_classification(task) else {}
+    if ctx.device == "cuda" and ctx.extra.get("lightgbm_gpu", False):
+        kw["device_type"] = "gpu"  # the PyPI wheel's OpenCL learner
     return cls(
         n_estimators=p.get("n_estimators", MAX_BOOSTING_ROUNDS), learning_rate=p["learning_rate"],
         num_leaves=p["num_leaves"], min_child_samples=p["min_child_samples"],
@@ -315,7 +360,8 @@ FAMILIES = {
         ),
         ModelFamily(
             "random_forest", ("classification", "regression"),
-            _forest_build((RandomForestClassifier, RandomForestRegressor)), _forest_space,
+            _forest_build((RandomForestClassifier, RandomForestRegressor), cuml=True),
+            _forest_space,
             _forest_defaults, class_weight=True,
         ),
         ModelFamily(

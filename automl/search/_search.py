@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from automl.search._evaluate import CandidateTimeout, evaluate_candidate
-from automl.search._executor import discard_pool, get_pool
+from automl.search._evaluate import CandidateTimeout, evaluate_candidate, load_data
+from automl.search._executor import DaskPool, discard_pool, get_pool
 from automl.search._strategies import STRATEGIES
 
 # A candidate is not started with less time than this left.
@@ -33,6 +33,7 @@ class Trial:
     best_iteration: object = None
     error: str = ""
     models_path: object = None
+    worker: str = ""
 
     @property
     def score(self):
@@ -57,7 +58,7 @@ class SearchResult:
 def run_search(
     *, families, ctx, scorer, data_path, strategy="bayes", deadline, reserve,
     max_trials=None, n_workers=1, random_state=0, log=None, models_dir=None, n_keep=3,
-    callback=None,
+    callback=None, dask_client=None,
 ):
     """Run the search until ``deadline - reserve(finished)`` or ``max_trials``.
 
@@ -85,6 +86,9 @@ def run_search(
         reach the ``n_keep``-th best score so far (for fold bagging); not
         saved when None.
     n_keep : int, default=3
+    dask_client : distributed.Client, default=None
+        Run the candidates on this Dask cluster instead of local worker
+        processes; the data is scattered to its workers once.
     callback : callable, default=None
         ``callback(info)`` after each finished candidate, with ``info`` a
         dict: ``n_trials`` (finished so far), ``trial``, ``best_score`` (None
@@ -95,7 +99,12 @@ def run_search(
     SearchResult
     """
     proposer = STRATEGIES[strategy](families, ctx, random_state)
-    pool = get_pool(n_workers, ctx.n_jobs)
+    if dask_client is not None:
+        pool = DaskPool(dask_client, n_workers)
+        data_path = pool.scatter(load_data(data_path))
+        models_dir = None  # workers may not share our file system
+    else:
+        pool = get_pool(n_workers, ctx.n_jobs)
     trials, running = [], {}
     best = None
     interrupted = False
@@ -126,8 +135,9 @@ def run_search(
                 try:
                     future = pool.submit(*args)
                 except (BrokenProcessPool, RuntimeError):
-                    discard_pool(pool)
-                    pool = get_pool(n_workers, ctx.n_jobs)
+                    if isinstance(pool, DaskPool):
+                        raise
+                    pool = _restart(pool, n_workers, ctx)
                     restarts += 1
                     future = pool.submit(*args)
                 running[future] = trial
@@ -140,15 +150,13 @@ def run_search(
                     trial.status, trial.error = "timeout", "stopped at the search deadline"
                     slow_families.add(trial.family.name)
                 running.clear()
-                discard_pool(pool)
-                restarts += 1
+                _stop(pool)
                 break
             for future in done:
                 trial = running.pop(future)
                 _record(trial, future)
-                if trial.status == "worker_died":
-                    discard_pool(pool)
-                    pool = get_pool(n_workers, ctx.n_jobs)
+                if trial.status == "worker_died" and not isinstance(pool, DaskPool):
+                    pool = _restart(pool, n_workers, ctx)
                     restarts += 1
                 score = trial.score if trial.ok else None
                 proposer.tell(trial.family, trial.config, trial.train_fraction, score)
@@ -166,11 +174,25 @@ def run_search(
         interrupted = True
         for trial in running.values():
             trial.status, trial.error = "interrupted", "stopped by KeyboardInterrupt"
-        discard_pool(pool)
+        _stop(pool)
         warnings.warn(
             "Search interrupted: keeping the best pipeline found so far.", UserWarning, stacklevel=3
         )
     return SearchResult(trials, interrupted, restarts)
+
+
+def _restart(pool, n_workers, ctx):
+    """A fresh local pool in place of a broken one."""
+    discard_pool(pool)
+    return get_pool(n_workers, ctx.n_jobs)
+
+
+def _stop(pool):
+    """Stop what still runs: kill local workers, cancel Dask tasks."""
+    if isinstance(pool, DaskPool):
+        pool.kill()
+    else:
+        discard_pool(pool)
 
 
 def _keep_args(models_dir, trial, trials, n_keep):
@@ -215,6 +237,7 @@ def _record(trial, future):
     trial.fit_time = result["fit_time"]
     trial.best_iteration = result["best_iteration"]
     trial.models_path = result.get("models_path")
+    trial.worker = result.get("worker", "")
     if not np.all(np.isfinite(trial.scores)):
         trial.status, trial.error = "error", "non-finite CV score"
 
@@ -229,7 +252,7 @@ def _describe(trial, best):
     return text
 
 
-def leaderboard(trials, final=None):
+def leaderboard(trials, final=None, devices=None):
     """One row per trial, best first; failed trials last, without a rank.
 
     With ``final`` (a ``FinalModel``), an ensemble gets a row of its own,
@@ -241,6 +264,7 @@ def leaderboard(trials, final=None):
     rows = [{
         "trial": t.trial_id,
         "family": t.family.name,
+        "device": (devices or {}).get(t.family.name, "cpu"),
         "score": t.score,
         "score_std": t.score_std,
         "oof_score": oof.get(t.trial_id, float("nan")),
@@ -251,7 +275,7 @@ def leaderboard(trials, final=None):
         "error": t.error,
         "params": dict(t.config),
     } for t in trials]
-    columns = ["rank", "trial", "family", "score", "score_std", "oof_score", "fit_time",
+    columns = ["rank", "trial", "family", "device", "score", "score_std", "oof_score", "fit_time",
                "train_fraction", "best_iteration", "status", "error", "params", "chosen"]
     if not rows:
         return pd.DataFrame(columns=columns)
@@ -272,6 +296,8 @@ def leaderboard(trials, final=None):
                        zip(final.members, final.weights)}
             row = pd.DataFrame([{
                 "rank": pd.NA, "trial": pd.NA, "family": f"ensemble ({final.kind})",
+                "device": ", ".join(sorted({(devices or {}).get(t.family.name, "cpu")
+                                            for t in final.members})),
                 "score": final.oof_score, "score_std": float("nan"),
                 "oof_score": final.oof_score, "fit_time": float("nan"),
                 "train_fraction": 1.0, "best_iteration": None, "status": "ok", "error": "",

@@ -1,0 +1,79 @@
+"""The search on a real Dask cluster: distributed.LocalCluster with process workers."""
+
+import os
+import signal
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer
+
+distributed = pytest.importorskip("distributed")
+joblib = pytest.importorskip("joblib")
+
+from automl import AutoPipeline  # noqa: E402
+
+RUN = dict(time_budget=60, max_trials=6, cv=3, random_state=0, fold_bagging=False)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_breast_cancer(return_X_y=True)
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            yield client
+
+
+def _worker_pids(client):
+    return set(client.run(os.getpid).values())
+
+
+def test_candidates_run_on_the_workers_with_local_quality(client, data):
+    X, y = data
+    model = AutoPipeline(backend="dask", **RUN).fit(X, y)
+    pids = {int(t.worker.rsplit(":", 1)[1]) for t in model.trials_ if t.ok}
+    assert pids <= _worker_pids(client) and len(pids) == 2  # both workers took candidates
+    assert os.getpid() not in pids
+    local = AutoPipeline(n_jobs=2, backend="loky", **RUN).fit(X, y)
+    assert sum(t.ok for t in model.trials_) == 6
+    assert abs(model.best_score_ - local.best_score_) < 0.005
+    assert model.score(X, y) > 0.97
+
+
+def test_joblib_dask_backend_context_is_used(client, data):
+    X, y = data
+    with joblib.parallel_backend("dask"):
+        model = AutoPipeline(**{**RUN, "max_trials": 3}).fit(X, y)
+    workers = {int(t.worker.rsplit(":", 1)[1]) for t in model.trials_ if t.ok}
+    assert workers and workers <= _worker_pids(client)
+
+
+def test_a_worker_killed_mid_search_does_not_lose_the_search(data):
+    X, y = data
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            before = _worker_pids(client)
+            killed = []
+
+            def kill_one_worker(info):
+                if not killed:  # after the first finished candidate
+                    pid = sorted(before)[0]
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+
+            model = AutoPipeline(backend="dask", callback=kill_one_worker,
+                                 **{**RUN, "max_trials": 8}).fit(X, y)
+    assert killed
+    statuses = [t.status for t in model.trials_]
+    assert len(model.trials_) == 8
+    # candidates on the dead worker were retried elsewhere, or recorded as failed
+    assert set(statuses) <= {"ok", "error", "timeout"}
+    ran_on = {int(t.worker.rsplit(":", 1)[1]) for t in model.trials_ if t.ok}
+    assert statuses.count("ok") >= 6 and ran_on - {killed[0]}
+    assert model.best_score_ > 0.98
+    assert np.isfinite(model.predict_proba(X)).all()
