@@ -300,6 +300,9 @@ def main(argv=None):
     """Run the command line; return the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
+    if getattr(args, "unsafe_pickle", False):
+        print("automl: warning: --unsafe-pickle: pickle model files can run code when "
+              "loaded; use them only with files you trust.", file=sys.stderr)
     try:
         with warnings.catch_warnings():
             if not getattr(args, "debug", False):

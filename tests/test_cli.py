@@ -170,9 +170,27 @@ def test_pickle_only_with_the_flag(work, tmp_path):
     result = run("fit", "train.csv", "--target", "diagnosis", "-o", "m.pkl", "--unsafe-pickle",
                  *FAST, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+    assert "warning: --unsafe-pickle" in result.stderr
     refused = run("info", "m.pkl", cwd=tmp_path)
     assert refused.returncode == 2 and "--unsafe-pickle" in refused.stderr
-    assert run("info", "m.pkl", "--unsafe-pickle", cwd=tmp_path).returncode == 0
+    trusted = run("info", "m.pkl", "--unsafe-pickle", cwd=tmp_path)
+    assert trusted.returncode == 0 and "warning: --unsafe-pickle" in trusted.stderr
+
+
+def test_progress_line_on_a_terminal():
+    import io
+
+    from automl._cli import _Progress
+
+    stream = io.StringIO()
+    progress = _Progress(stream)
+    progress({"n_trials": 3, "best_score": None, "time_left": 12.4, "trial": None})
+    progress({"n_trials": 4, "best_score": 0.91234567, "time_left": -1.0, "trial": None})
+    progress.close()
+    assert stream.getvalue() == (
+        "\r  trials    3 | best - |    12 s left "
+        "\r  trials    4 | best 0.91235 |     0 s left \n"
+    )
 
 
 def test_atomic_write_leaves_nothing_when_interrupted(tmp_path):
