@@ -312,6 +312,8 @@ class AutoPipeline(BaseEstimator):
         n_workers = self._n_workers()
         self.device_ = resolve_device(self.device)
         ctx = self._context(X, y, seed, n_workers, scorer)
+        # time-ordered folds: boosters validate early stopping on the latest rows
+        ctx.extra["time_ordered"] = self.cv_.startswith("TimeSeriesSplit")
         families = families_for(self.task_, self.models)
         table = TablePreprocessor(
             categorical_columns=self._categoricals(X),

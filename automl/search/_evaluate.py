@@ -95,8 +95,12 @@ def _best_iteration(inner):
     return None
 
 
-def fit_candidate(pipe, X, y, task, deadline, random_state=0):
+def fit_candidate(pipe, X, y, task, deadline, random_state=0, time_ordered=False):
     """Fit ``pipe``; boosters get early stopping on a split of ``X``.
+
+    The split is a random (stratified) 10 %, or, when the rows are in time
+    order (``time_ordered``), the latest 10 %: validating on the past would
+    reward rounds that only interpolate in time.
 
     Returns the fitted pipeline's predicting parts ``(head, final)`` and the
     best boosting iteration (None for other models). The head is every step
@@ -110,13 +114,16 @@ def fit_candidate(pipe, X, y, task, deadline, random_state=0):
         final = pipe.steps[-1][1]
         return pipe[:-1], final, _best_iteration(_fitted_inner(final))
     stratify, n_val = None, max(1, int(0.1 * len(y)))
-    if is_classification(task):
-        counts = np.unique(y, return_counts=True)[1]
-        if counts.min() > 1 and len(y) - n_val >= len(counts):
-            stratify, n_val = y, max(n_val, len(counts))
-    idx_fit, idx_val = train_test_split(
-        np.arange(len(y)), test_size=n_val, random_state=random_state, stratify=stratify
-    )
+    if time_ordered:
+        idx_fit, idx_val = np.arange(len(y) - n_val), np.arange(len(y) - n_val, len(y))
+    else:
+        if is_classification(task):
+            counts = np.unique(y, return_counts=True)[1]
+            if counts.min() > 1 and len(y) - n_val >= len(counts):
+                stratify, n_val = y, max(n_val, len(counts))
+        idx_fit, idx_val = train_test_split(
+            np.arange(len(y)), test_size=n_val, random_state=random_state, stratify=stratify
+        )
     head = pipe[:-1]
     X_fit, y_fit = _safe_indexing(X, idx_fit), y[idx_fit]
     if len(head.steps) and hasattr(head.steps[-1][1], "fit_resample"):
@@ -189,12 +196,14 @@ def evaluate_candidate(data_path, family_name, config, ctx, scorer, deadline, tr
         if time.time() > deadline:
             raise CandidateTimeout("deadline passed between folds")
         if train_fraction < 1.0:
-            train = np.sort(rng.choice(train, max(20, int(train_fraction * len(train))), replace=False))
+            keep = rng.choice(len(train), max(20, int(train_fraction * len(train))), replace=False)
+            train = train[np.sort(keep)]  # a subset, in the fold's (time) order
         pipe = build_pipeline(family, config, ctx, table)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             head, final, best_iter = fit_candidate(
-                pipe, _safe_indexing(X, train), y[train], task, deadline, ctx.random_state
+                pipe, _safe_indexing(X, train), y[train], task, deadline, ctx.random_state,
+                time_ordered=ctx.extra.get("time_ordered", False),
             )
             pred = predict_candidate(head, final, _safe_indexing(X, test), task, classes)
         scores.append(score_predictions(scorer, task, y[test], pred, classes))
