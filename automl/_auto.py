@@ -98,6 +98,12 @@ class AutoPipeline(BaseEstimator):
         falls back to greedy otherwise); ``"none"`` keeps the best pipeline.
         An ensemble is used only if its out-of-fold score beats the best
         single pipeline's.
+    ensemble_predict_cost : float or None, default=None
+        Each ensemble member other than the best pipeline may add at most
+        this share of the best pipeline's predict time (as measured on the
+        CV test folds; members share its table preprocessor), e.g. 0.2.
+        None: no limit, the most accurate ensemble whatever it costs to
+        predict.
     fold_bagging : "auto" or bool, default="auto"
         Whether a chosen pipeline is refitted on all rows (``False``) or
         replaced by the average of the models fitted on the CV folds
@@ -227,6 +233,7 @@ class AutoPipeline(BaseEstimator):
         "categorical_columns": [list, None],
         "ensemble": [StrOptions({"greedy", "stacking", "none"})],
         "fold_bagging": [StrOptions({"auto"}), "boolean"],
+        "ensemble_predict_cost": [Interval(Real, 0, None, closed="left"), None],
         "n_jobs": [Integral, None],
         "backend": [StrOptions({"auto", "loky", "dask"})],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
@@ -248,6 +255,7 @@ class AutoPipeline(BaseEstimator):
         max_trials=None,
         categorical_columns=None,
         ensemble="greedy",
+        ensemble_predict_cost=None,
         fold_bagging="auto",
         n_jobs=None,
         backend="auto",
@@ -266,6 +274,7 @@ class AutoPipeline(BaseEstimator):
         self.max_trials = max_trials
         self.categorical_columns = categorical_columns
         self.ensemble = ensemble
+        self.ensemble_predict_cost = ensemble_predict_cost
         self.fold_bagging = fold_bagging
         self.n_jobs = n_jobs
         self.backend = backend
@@ -357,6 +366,7 @@ class AutoPipeline(BaseEstimator):
             refit_ctx = SearchContext(**{**ctx.__dict__, "n_jobs": cpu_count()})
             final = build_final_model(
                 ok, ensemble=self.ensemble, fold_bagging=self.fold_bagging,
+                max_predict_cost=self.ensemble_predict_cost,
                 ctx=FinalModelContext(X, y, self.task_, classes, scorer, folds, table,
                                       refit_ctx, n_rows_fold, deadline, metric=self.metric),
             )

@@ -140,7 +140,20 @@ def oof_score(trial, y, score):
     return score(y[seen], oof[seen])
 
 
-def build_final_model(trials, *, ensemble, fold_bagging, ctx):
+def _cheap_enough(trial, best, max_cost):
+    """Whether ``trial`` adds at most ``max_cost`` x the best pipeline's predict time.
+
+    Refitted members share the table preprocessor, so a member adds only the
+    rest of its pipeline; the best pipeline costs its table plus its rest.
+    """
+    if max_cost is None or trial is best:
+        return True
+    added = trial.predict_time[1]
+    single = best.predict_time[0] + best.predict_time[1]
+    return not np.isfinite(added) or not np.isfinite(single) or added <= max_cost * single
+
+
+def build_final_model(trials, *, ensemble, fold_bagging, ctx, max_predict_cost=None):
     """Choose and fit what predicts: the best pipeline or an ensemble.
 
     Parameters
@@ -152,6 +165,10 @@ def build_final_model(trials, *, ensemble, fold_bagging, ctx):
         ``True``: members are their fold models averaged, when kept;
         ``"auto"``: only when a refit would not fit in the time left.
     ctx : FinalModelContext
+    max_predict_cost : float, default=None
+        Members other than the best pipeline may each add at most this
+        share of its predict time (measured on the CV test folds); no limit
+        when None.
 
     Returns
     -------
@@ -173,6 +190,10 @@ def build_final_model(trials, *, ensemble, fold_bagging, ctx):
                   if t.trial_id in result.bagged or _affordable(t, ctx, fold_bagging)]
     if len(candidates) < 2:
         result.notes.append("no time left to fit another pipeline for an ensemble")
+        return result
+    candidates = [t for t in candidates if _cheap_enough(t, best, max_predict_cost)]
+    if len(candidates) < 2:
+        result.notes.append("no other pipeline predicts within ensemble_predict_cost")
         return result
     selection = greedy_ensemble_selection(
         [t.oof for t in candidates], ctx.y_score, ctx.score, n_iterations=GREEDY_ITERATIONS,

@@ -110,7 +110,7 @@ def constant_score(task, y_train, y_test, classes):
     return metrics(task, y_test, pred, proba, classes)["score"]
 
 
-def run_one(entry, system, budget, seed, n_jobs):
+def run_one(entry, system, budget, seed, n_jobs, predict_cost=None):
     """Fit and score one system on one dataset (runs inside the subprocess)."""
     import numpy as np
     import pandas as pd
@@ -131,6 +131,7 @@ def run_one(entry, system, budget, seed, n_jobs):
         # the manifest's categoricals: integer-coded IDs are not numbers
         cats = [c for c in entry.get("categorical_columns") or [] if c in X_tr.columns]
         model = AutoPipeline(time_budget=budget, task=task, time_column=time_col,
+                             ensemble_predict_cost=predict_cost,
                              categorical_columns=cats or None, n_jobs=n_jobs, random_state=seed)
         model.fit(X_tr, y_tr, groups=g_tr)
         extra = {"n_trials": len(model.trials_),
@@ -201,8 +202,9 @@ def tree_rss(pid):
     return total
 
 
-def run_subprocess(entry, system, budget, seed, n_jobs, limit):
+def run_subprocess(entry, system, budget, seed, n_jobs, limit, predict_cost=None):
     cmd = [sys.executable, __file__, "--one", json.dumps(entry), "--system", system,
+           *([] if predict_cost is None else ["--ensemble-predict-cost", str(predict_cost)]),
            "--budget", str(budget), "--seed", str(seed), "--n-jobs", str(n_jobs)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak, start = 0, time.time()
@@ -233,12 +235,15 @@ def main():
     parser.add_argument("--datasets", default="", help="comma-separated subset of names")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--ensemble-predict-cost", type=float, default=None,
+                        help="AutoPipeline's ensemble_predict_cost (no limit by default)")
     parser.add_argument("--out", default="", help="Markdown file to write (CSV beside it)")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--system", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        result = run_one(json.loads(args.one), args.system, args.budget, args.seed, args.n_jobs)
+        result = run_one(json.loads(args.one), args.system, args.budget, args.seed, args.n_jobs,
+                         args.ensemble_predict_cost)
         print("RESULT " + json.dumps(result, default=str))
         return
     suite = load_suite(args.manifest)
@@ -248,7 +253,8 @@ def main():
     rows = []
     limit = args.budget + max(5, 0.1 * args.budget) + 120
     for entry in suite:
-        ours = run_subprocess(entry, "automl", args.budget, args.seed, args.n_jobs, limit)
+        ours = run_subprocess(entry, "automl", args.budget, args.seed, args.n_jobs, limit,
+                              args.ensemble_predict_cost)
         base = run_subprocess(entry, "hgb", args.budget, args.seed, args.n_jobs, limit)
         rows.append(_row(entry["name"], ours, base, args.budget))
         print(_format_row(rows[-1]), flush=True)

@@ -11,7 +11,8 @@ from automl import AutoClassifier, AutoPipeline, AutoRegressor
 from automl._final_model import oof_score
 from automl.ensemble import WeightedEnsembleClassifier
 
-RUN = dict(time_budget=60, max_trials=6, random_state=0)
+# No predict-cost limit: these tests are about which members the OOF scores pick.
+RUN = dict(time_budget=60, max_trials=6, random_state=0, ensemble_predict_cost=None)
 
 
 def _member_oof(model, y):
@@ -140,3 +141,20 @@ def test_fold_bagging_is_a_choice_and_is_reported(fold_bagging, fitted_on):
     else:
         assert type(best).__name__ == "Pipeline"
     assert model.score(X, y) > 0.97
+
+
+def test_members_respect_the_predict_cost_limit():
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    free = AutoRegressor(fold_bagging=False, **RUN).fit(X, y)
+    capped = AutoRegressor(fold_bagging=False, **{**RUN, "ensemble_predict_cost": 0.2}).fit(X, y)
+    trials = {t.trial_id: t for t in capped.trials_}
+    best = max((t for t in capped.trials_ if t.ok), key=lambda t: t.score)
+    assert best.family.name == capped.best_params_["family"]
+    single = sum(best.predict_time)
+    for trial_id in capped.ensemble_["trial"]:
+        t = trials[trial_id]
+        assert t is best or t.predict_time[1] <= 0.2 * single
+    # the unconstrained ensemble of the same search took a member the limit excludes
+    excluded = [i for i in free.ensemble_["trial"]
+                if trials[i].predict_time[1] > 0.2 * single]
+    assert excluded and not set(excluded) & set(capped.ensemble_["trial"])

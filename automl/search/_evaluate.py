@@ -158,9 +158,26 @@ def _transform(head, X):
     return X
 
 
-def predict_candidate(head, final, X, task, classes):
-    """Predictions of a fitted candidate: aligned probabilities or values."""
-    Xt = _transform(head, X)
+def predict_candidate(head, final, X, task, classes, timings=None):
+    """Predictions of a fitted candidate: aligned probabilities or values.
+
+    ``timings``, a list, gets ``(table_seconds, rest_seconds)``: the time of
+    the first step (the table preprocessor, shared by ensemble members) and
+    of everything after it.
+    """
+    start = time.perf_counter()
+    Xt = _transform(head[:1], X)
+    table_done = time.perf_counter()
+    Xt = _transform(head[1:], Xt)
+    if timings is not None:
+        timings.append((table_done - start, None))
+    pred = _predict(final, Xt, task, classes)
+    if timings is not None:
+        timings[-1] = (table_done - start, time.perf_counter() - table_done)
+    return pred
+
+
+def _predict(final, Xt, task, classes):
     if not is_classification(task):
         return np.asarray(final.predict(Xt), dtype=float)
     proba = np.asarray(final.predict_proba(Xt), dtype=np.float64)
@@ -190,7 +207,7 @@ def evaluate_candidate(data_path, family_name, config, ctx, scorer, deadline, tr
     task = ctx.task
     shape = (len(y), len(classes)) if is_classification(task) else (len(y),)
     oof_sum, oof_count = np.zeros(shape), np.zeros(len(y))
-    scores, iterations, fitted = [], [], []
+    scores, iterations, fitted, timings = [], [], [], []
     rng = np.random.RandomState(ctx.random_state)
     for train, test in folds:
         if time.time() > deadline:
@@ -205,7 +222,8 @@ def evaluate_candidate(data_path, family_name, config, ctx, scorer, deadline, tr
                 pipe, _safe_indexing(X, train), y[train], task, deadline, ctx.random_state,
                 time_ordered=ctx.extra.get("time_ordered", False),
             )
-            pred = predict_candidate(head, final, _safe_indexing(X, test), task, classes)
+            pred = predict_candidate(head, final, _safe_indexing(X, test), task, classes,
+                                     timings)
         scores.append(score_predictions(scorer, task, y[test], pred, classes))
         if keep_path is not None and not _repeats(folds, len(fitted), len(y)):
             fitted.append(pipe)  # one model per row: the first partition's folds
@@ -227,6 +245,9 @@ def evaluate_candidate(data_path, family_name, config, ctx, scorer, deadline, tr
         "best_iteration": int(np.median(iterations)) if iterations else None,
         "models_path": models_path,
         "worker": f"{socket.gethostname()}:{os.getpid()}",
+        # predict seconds per row: (table preprocessor, the rest of the pipeline)
+        "predict_time": tuple(float(np.sum(part)) / max(1, int(oof_count.sum()))
+                              for part in zip(*timings)),
     }
 
 

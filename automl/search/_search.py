@@ -34,6 +34,7 @@ class Trial:
     error: str = ""
     models_path: object = None
     worker: str = ""
+    predict_time: tuple = (float("nan"), float("nan"))  # s/row: table, rest
 
     @property
     def score(self):
@@ -238,6 +239,7 @@ def _record(trial, future):
     trial.best_iteration = result["best_iteration"]
     trial.models_path = result.get("models_path")
     trial.worker = result.get("worker", "")
+    trial.predict_time = result.get("predict_time", trial.predict_time)
     if not np.all(np.isfinite(trial.scores)):
         trial.status, trial.error = "error", "non-finite CV score"
 
