@@ -24,7 +24,7 @@ from sklearn.utils.validation import (
 )
 
 from automl._cv import make_cv
-from automl._final_model import FinalModelContext, build_final_model
+from automl._final_model import FinalModelContext, build_final_model, refit_seconds
 from automl._metrics import resolve_scorer, score_predictions
 from automl._task import detect_task, is_classification
 from automl.search import SearchContext, families_for, run_search
@@ -309,10 +309,10 @@ class AutoPipeline(BaseEstimator):
         seed = 0 if self.random_state is None else self.random_state
         self.task_ = self._resolve_task(y)
         classification = is_classification(self.task_)
-        if not classification:
-            y = y.astype(np.float64)
         if classification:
             self.classes_ = np.unique(y)
+        else:
+            y = y.astype(np.float64)
         classes = self.classes_ if classification else None
         self.metric_, scorer = resolve_scorer(self.metric, self.task_, classes)
         time_order = self._time_order(X)
@@ -336,11 +336,11 @@ class AutoPipeline(BaseEstimator):
                         data_path)
             n_rows_fold = np.mean([len(tr) for tr, _ in folds])
             # room for the refit of the best and, with an ensemble, of the next
-            # best (members that still do not fit in time are fold-bagged)
+            # best (members that still do not fit in time are left out)
             n_refits = 1 if self.ensemble == "none" else _ENSEMBLE_REFITS
 
             def refit_estimate(trial):
-                return trial.fit_time / max(1, len(trial.scores)) * len(y) / n_rows_fold
+                return refit_seconds(trial, len(y), n_rows_fold)
 
             def reserve(finished):
                 if not finished:

@@ -97,8 +97,7 @@ class FinalModelContext:
         return self.deadline - time.time()
 
     def refit_estimate(self, trial):
-        per_fit = trial.fit_time / max(1, len(trial.scores))
-        return per_fit * len(self.y) / max(1.0, self.n_samples_fold)
+        return refit_seconds(trial, len(self.y), self.n_samples_fold)
 
     def fitted_table(self):
         """The table preprocessor fitted once on all rows, shared by every member."""
@@ -131,6 +130,12 @@ class FinalModelContext:
         members = [(f"fold{i}", FrozenEstimator(p)) for i, p in enumerate(pipes)]
         cls = WeightedEnsembleClassifier if self.classification else WeightedEnsembleRegressor
         return cls(members).fit(self.X, self.y)  # frozen members: fit only sets classes
+
+
+def refit_seconds(trial, n_samples, n_samples_fold):
+    """Estimated refit time of ``trial`` on ``n_samples`` rows, from its CV fits."""
+    per_fit = trial.fit_time / max(1, len(trial.scores))
+    return per_fit * n_samples / max(1.0, n_samples_fold)
 
 
 def oof_score(trial, y, score):
@@ -218,10 +223,8 @@ def _affordable(trial, ctx, fold_bagging):
 
 def _first_refittable(trials, ctx, fold_bagging):
     """The best trial that can be refitted (or bagged) in the time left, else the fastest."""
-    for t in trials:
-        if t.models_path and fold_bagging is True:
-            return t
-        if REFIT_MARGIN * ctx.refit_estimate(t) <= ctx.time_left() or t.models_path:
+    for t in trials:  # kept fold models can always stand in for a refit
+        if t.models_path or REFIT_MARGIN * ctx.refit_estimate(t) <= ctx.time_left():
             return t
     return min(trials, key=lambda t: t.fit_time)
 

@@ -15,6 +15,7 @@ import time
 import warnings
 
 import numpy as np
+import pandas as pd
 
 from automl._io import atomic_write
 
@@ -45,6 +46,8 @@ def _plain(value):
         return bool(value)
     if value is None or isinstance(value, str):
         return value
+    if pd.api.types.is_scalar(value) and pd.isna(value):  # pd.NA, NaT
+        return None
     return str(value)
 
 
@@ -77,8 +80,7 @@ def describe(model, *, target=None, train_file=None, dtypes=None):
         "n_trials": len(model.trials_),
         "search_time": model.search_time_,
         "time_budget": model.time_budget,
-        "leaderboard": board[cols].head(10).astype(object).where(board[cols].head(10).notna(),
-                                                                  None).to_dict(orient="records"),
+        "leaderboard": board[cols].head(10).to_dict(orient="records"),
         "created": time.strftime("%Y-%m-%d %H:%M:%S"),
         "versions": versions,
     })

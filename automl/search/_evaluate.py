@@ -168,12 +168,9 @@ def predict_candidate(head, final, X, task, classes, timings=None):
     start = time.perf_counter()
     Xt = _transform(head[:1], X)
     table_done = time.perf_counter()
-    Xt = _transform(head[1:], Xt)
+    pred = _predict(final, _transform(head[1:], Xt), task, classes)
     if timings is not None:
-        timings.append((table_done - start, None))
-    pred = _predict(final, Xt, task, classes)
-    if timings is not None:
-        timings[-1] = (table_done - start, time.perf_counter() - table_done)
+        timings.append((table_done - start, time.perf_counter() - table_done))
     return pred
 
 

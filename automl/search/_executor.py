@@ -111,11 +111,8 @@ class DaskPool:
         self._futures = []
 
 
-def dask_client(required=True):
-    """The Dask client in use: joblib's dask backend's, else the default one.
-
-    Returns None when ``required`` is False and there is none.
-    """
+def dask_client():
+    """The Dask client in use: joblib's dask backend's, else the default one."""
     try:
         from joblib.parallel import get_active_backend
 
@@ -127,17 +124,14 @@ def dask_client(required=True):
 
         return get_client()
     except ImportError:
-        if required:
-            raise ImportError(
-                "backend='dask' needs dask's distributed package: pip install 'automl[dask]'."
-            ) from None
+        raise ImportError(
+            "backend='dask' needs dask's distributed package: pip install 'automl[dask]'."
+        ) from None
     except ValueError:  # distributed.get_client(): no client
-        if required:
-            raise ValueError(
-                "backend='dask' needs a distributed.Client: create one first, e.g. "
-                "Client('tcp://scheduler:8786'), or use joblib.parallel_backend('dask')."
-            ) from None
-    return None
+        raise ValueError(
+            "backend='dask' needs a distributed.Client: create one first, e.g. "
+            "Client('tcp://scheduler:8786'), or use joblib.parallel_backend('dask')."
+        ) from None
 
 
 def dask_backend_active():
