@@ -16,98 +16,11 @@ import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-DEFAULT_MANIFEST = HERE.parent.parent / "shared" / "datasets" / "manifest.json"
-BUNDLED = ["breast_cancer", "wine", "digits", "diabetes", "iris"]
-# The issue's size target: the budget must hold on 100,000 rows x 100 columns.
-SYNTHETIC = {"name": "synthetic_100k_x_100", "synthetic": True, "task": "binary"}
+sys.path.insert(0, str(Path(__file__).resolve().parent / "systems"))
 
-
-def load_suite(manifest):
-    """The datasets to run: the manifest's entries, or scikit-learn's bundled ones."""
-    if manifest and Path(manifest).exists():
-        entries = json.loads(Path(manifest).read_text())
-        for e in entries:
-            e["path"] = str(Path(manifest).parent / e["file"])
-        return entries + [SYNTHETIC]
-    return [{"name": n, "bundled": True} for n in BUNDLED]
-
-
-def load_dataset(entry):
-    """Return ``X, y, task, groups, time`` for a suite entry."""
-    import numpy as np
-    import pandas as pd
-    from sklearn import datasets
-
-    if entry.get("synthetic"):
-        from sklearn.datasets import make_classification
-
-        X, y = make_classification(n_samples=100_000, n_features=100, n_informative=20,
-                                   random_state=0)
-        return pd.DataFrame(X, columns=[f"f{i}" for i in range(100)]), pd.Series(y), "binary", None, None
-    if entry.get("bundled"):
-        loader = getattr(datasets, f"load_{entry['name']}")
-        X, y = loader(return_X_y=True, as_frame=True)
-        task = "regression" if entry["name"] == "diabetes" else (
-            "binary" if len(np.unique(y)) == 2 else "multiclass")
-        return X, y, task, None, None
-    df = pd.read_csv(entry["path"])
-    y = df.pop(entry["target"])
-    groups = df.pop(entry["group_column"]) if entry.get("group_column") else None
-    time_col = entry.get("time_column")
-    return df, y, entry["task"], groups, time_col
-
-
-def outer_split(X, y, task, groups, time_col, seed=0):
-    """75/25 split: by group, by time (last quarter), else stratified."""
-    import numpy as np
-    import pandas as pd
-    from sklearn.model_selection import GroupShuffleSplit, train_test_split
-
-    idx = np.arange(len(y))
-    if time_col is not None:
-        t = X[time_col]
-        t = pd.to_datetime(t, errors="coerce", format="mixed") if not pd.api.types.is_numeric_dtype(t) else t
-        order = np.argsort(t.to_numpy(), kind="stable")
-        cut = int(0.75 * len(order))
-        return order[:cut], order[cut:]
-    if groups is not None:
-        splitter = GroupShuffleSplit(n_splits=1, test_size=0.25, random_state=seed)
-        return next(splitter.split(X, y, groups))
-    stratify = y if task != "regression" else None
-    return train_test_split(idx, test_size=0.25, random_state=seed, stratify=stratify)
-
-
-def metrics(task, y_true, pred, proba, classes):
-    """The AutoML Benchmark metric (and its direction) plus accuracy or R²."""
-    import numpy as np
-    from sklearn.metrics import accuracy_score, log_loss, r2_score, roc_auc_score, root_mean_squared_error
-
-    if task == "regression":
-        return {"metric": "rmse", "score": root_mean_squared_error(y_true, pred),
-                "secondary": r2_score(y_true, pred)}
-    if task == "binary":
-        score = roc_auc_score(y_true == classes[1], proba[:, 1])
-        return {"metric": "auc", "score": score, "secondary": accuracy_score(y_true, pred)}
-    eps = 1e-15
-    proba = np.clip(proba, eps, 1)
-    proba = proba / proba.sum(axis=1, keepdims=True)
-    return {"metric": "logloss", "score": log_loss(y_true, proba, labels=classes),
-            "secondary": accuracy_score(y_true, pred)}
-
-
-def constant_score(task, y_train, y_test, classes):
-    """The metric of the constant predictor (training mean or class priors)."""
-    import numpy as np
-
-    n = len(y_test)
-    if task == "regression":
-        pred = np.full(n, float(np.mean(y_train)))
-        return metrics(task, y_test, pred, None, classes)["score"]
-    priors = np.array([np.mean(y_train == c) for c in classes])
-    proba = np.tile(priors, (n, 1))
-    pred = np.full(n, classes[np.argmax(priors)])
-    return metrics(task, y_test, pred, proba, classes)["score"]
+from _suite import (  # noqa: E402
+    DEFAULT_MANIFEST, constant_score, load_dataset, load_suite, metrics, outer_split, ram_gb,
+    tree_rss)
 
 
 def run_one(entry, system, budget, seed, n_jobs, predict_cost=None):
@@ -149,29 +62,15 @@ def run_one(entry, system, budget, seed, n_jobs, predict_cost=None):
                      single_predict_ms_per_1k=1e6 * single_time / max(1, len(y_te)),
                      const_score=constant_score(task, y_tr, y_te, classes))
     else:
-        from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+        from sklearn_baseline import as_categories, categorical_columns, category_levels, make_model
 
-        # Text (and the manifest's categorical) columns become pandas
-        # categories for HGB's native support, which takes at most 255
-        # levels: beyond that, ordinal codes as numbers. Constant columns go.
-        cats = [c for c in X_tr.columns if not pd.api.types.is_numeric_dtype(X_tr[c])
-                or c in (entry.get("categorical_columns") or [])]
-        X_tr, X_te = X_tr.copy(), X_te.copy()
-        for c in cats:
-            levels = pd.Index(X_tr[c].dropna().astype(str).unique()).sort_values()
-            train_codes = pd.Categorical(X_tr[c].astype(str).where(X_tr[c].notna()),
-                                         categories=levels)
-            test_codes = pd.Categorical(X_te[c].astype(str).where(X_te[c].notna()),
-                                        categories=levels)
-            if len(levels) <= 255:
-                X_tr[c], X_te[c] = train_codes, test_codes
-            else:
-                X_tr[c] = pd.Series(train_codes.codes, index=X_tr.index).replace(-1, np.nan)
-                X_te[c] = pd.Series(test_codes.codes, index=X_te.index).replace(-1, np.nan)
+        # the same HistGradientBoosting default as compare_systems.py's "hgb"
+        cats = categorical_columns(X_tr, entry)
+        levels = category_levels(X_tr, cats)
+        X_tr, X_te = as_categories(X_tr, levels), as_categories(X_te, levels)
         constant = [c for c in X_tr.columns if X_tr[c].nunique(dropna=False) <= 1]
         X_tr, X_te = X_tr.drop(columns=constant), X_te.drop(columns=constant)
-        cls = HistGradientBoostingRegressor if task == "regression" else HistGradientBoostingClassifier
-        model = cls(random_state=seed, categorical_features="from_dtype").fit(X_tr, y_tr)
+        model = make_model("hgb", task, cats, n_jobs, seed).fit(X_tr, y_tr)
         extra = {}
     fit_time = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -182,24 +81,6 @@ def run_one(entry, system, budget, seed, n_jobs, predict_cost=None):
     out.update(fit_time=fit_time, predict_ms_per_1k=1e6 * predict_time / max(1, len(y_te)),
                n_test=len(y_te), **extra)
     return out
-
-
-def tree_rss(pid):
-    """Resident memory of a process and its descendants, in bytes."""
-    import psutil
-
-    try:
-        proc = psutil.Process(pid)
-        procs = [proc] + proc.children(recursive=True)
-    except psutil.Error:
-        return 0
-    total = 0
-    for p in procs:
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:
-            pass
-    return total
 
 
 def run_subprocess(entry, system, budget, seed, n_jobs, limit, predict_cost=None):
@@ -336,7 +217,7 @@ def _markdown(rows, args):
         f"# AutoPipeline vs HistGradientBoosting default, budget {args.budget:.0f} s",
         "",
         f"Date {time.strftime('%Y-%m-%d')}; machine {platform.machine()}, {os.cpu_count()} cores, "
-        f"{_ram_gb():.0f} GB RAM; Python {platform.python_version()}; {versions}.",
+        f"{ram_gb():.0f} GB RAM; Python {platform.python_version()}; {versions}.",
         f"Command: `python benchmarks/bench_autopipeline.py --budget {args.budget:g} --n-jobs {args.n_jobs}"
         f"{' --datasets ' + args.datasets if args.datasets else ''}`. Outer split 75/25 (seed {args.seed}; "
         "by group or by time where the manifest says). Metric on the test split: AUC (binary, higher "
@@ -392,15 +273,6 @@ def _median(rows, key):
 
 def _count(rows, key, value):
     return sum(r.get(key) is value for r in rows)
-
-
-def _ram_gb():
-    try:
-        import psutil
-
-        return psutil.virtual_memory().total / 2**30
-    except ImportError:
-        return float("nan")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,128 @@
+"""The benchmark suite: datasets, the outer split, metrics, memory sampling.
+
+Shared by ``bench_autopipeline.py`` and ``compare_systems.py`` so that every
+benchmark scores the same rows with the same metric.
+"""
+
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_MANIFEST = HERE.parent.parent / "shared" / "datasets" / "manifest.json"
+BUNDLED = ["breast_cancer", "wine", "digits", "diabetes", "iris"]
+# The issue's size target: the budget must hold on 100,000 rows x 100 columns.
+SYNTHETIC = {"name": "synthetic_100k_x_100", "synthetic": True, "task": "binary"}
+
+
+def load_suite(manifest, synthetic=True):
+    """The datasets to run: the manifest's entries, or scikit-learn's bundled ones."""
+    if manifest and Path(manifest).exists():
+        entries = json.loads(Path(manifest).read_text())
+        for e in entries:
+            e["path"] = str(Path(manifest).parent / e["file"])
+        return entries + ([SYNTHETIC] if synthetic else [])
+    return [{"name": n, "bundled": True} for n in BUNDLED]
+
+
+def load_dataset(entry):
+    """Return ``X, y, task, groups, time`` for a suite entry."""
+    import numpy as np
+    import pandas as pd
+    from sklearn import datasets
+
+    if entry.get("synthetic"):
+        from sklearn.datasets import make_classification
+
+        X, y = make_classification(n_samples=100_000, n_features=100, n_informative=20,
+                                   random_state=0)
+        return pd.DataFrame(X, columns=[f"f{i}" for i in range(100)]), pd.Series(y), "binary", None, None
+    if entry.get("bundled"):
+        loader = getattr(datasets, f"load_{entry['name']}")
+        X, y = loader(return_X_y=True, as_frame=True)
+        task = "regression" if entry["name"] == "diabetes" else (
+            "binary" if len(np.unique(y)) == 2 else "multiclass")
+        return X, y, task, None, None
+    df = pd.read_csv(entry["path"])
+    y = df.pop(entry["target"])
+    groups = df.pop(entry["group_column"]) if entry.get("group_column") else None
+    time_col = entry.get("time_column")
+    return df, y, entry["task"], groups, time_col
+
+
+def outer_split(X, y, task, groups, time_col, seed=0):
+    """75/25 split: by group, by time (last quarter), else stratified."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.model_selection import GroupShuffleSplit, train_test_split
+
+    idx = np.arange(len(y))
+    if time_col is not None:
+        t = X[time_col]
+        t = pd.to_datetime(t, errors="coerce", format="mixed") if not pd.api.types.is_numeric_dtype(t) else t
+        order = np.argsort(t.to_numpy(), kind="stable")
+        cut = int(0.75 * len(order))
+        return order[:cut], order[cut:]
+    if groups is not None:
+        splitter = GroupShuffleSplit(n_splits=1, test_size=0.25, random_state=seed)
+        return next(splitter.split(X, y, groups))
+    stratify = y if task != "regression" else None
+    return train_test_split(idx, test_size=0.25, random_state=seed, stratify=stratify)
+
+
+def metrics(task, y_true, pred, proba, classes):
+    """The AutoML Benchmark metric (and its direction) plus accuracy or R²."""
+    import numpy as np
+    from sklearn.metrics import accuracy_score, log_loss, r2_score, roc_auc_score, root_mean_squared_error
+
+    if task == "regression":
+        return {"metric": "rmse", "score": root_mean_squared_error(y_true, pred),
+                "secondary": r2_score(y_true, pred)}
+    if task == "binary":
+        score = roc_auc_score(y_true == classes[1], proba[:, 1])
+        return {"metric": "auc", "score": score, "secondary": accuracy_score(y_true, pred)}
+    eps = 1e-15
+    proba = np.clip(proba, eps, 1)
+    proba = proba / proba.sum(axis=1, keepdims=True)
+    return {"metric": "logloss", "score": log_loss(y_true, proba, labels=classes),
+            "secondary": accuracy_score(y_true, pred)}
+
+
+def constant_score(task, y_train, y_test, classes):
+    """The metric of the constant predictor (training mean or class priors)."""
+    import numpy as np
+
+    n = len(y_test)
+    if task == "regression":
+        pred = np.full(n, float(np.mean(y_train)))
+        return metrics(task, y_test, pred, None, classes)["score"]
+    priors = np.array([np.mean(y_train == c) for c in classes])
+    proba = np.tile(priors, (n, 1))
+    pred = np.full(n, classes[np.argmax(priors)])
+    return metrics(task, y_test, pred, proba, classes)["score"]
+
+
+def tree_rss(pid):
+    """Resident memory of a process and its descendants, in bytes."""
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc] + proc.children(recursive=True)
+    except psutil.Error:
+        return 0
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def ram_gb():
+    try:
+        import psutil
+
+        return psutil.virtual_memory().total / 2**30
+    except ImportError:
+        return float("nan")

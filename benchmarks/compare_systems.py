@@ -1,0 +1,515 @@
+"""AutoPipeline against FLAML, AutoGluon and scikit-learn baselines, side by side.
+
+Every system sees the same outer split, budget and cores, in its own
+subprocess (a peer in its own virtual environment) with a hard wall-clock
+limit, so a hang or a crash is recorded, not fatal. Each finished run is kept
+as a JSON record under ``--store``; running the command again skips them, so
+a long benchmark can be completed over several sittings.
+
+Usage: see benchmarks/README.md.
+"""
+
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SYSTEMS_DIR = HERE / "systems"
+sys.path.insert(0, str(SYSTEMS_DIR))
+
+from _common import write_json_atomic
+from _suite import (
+    DEFAULT_MANIFEST, constant_score, load_dataset, load_suite, metrics, outer_split, ram_gb, tree_rss)
+
+LOWER_IS_BETTER = {"rmse", "logloss"}
+
+
+@dataclass
+class System:
+    """How to run one system: its interpreter, script and arguments."""
+
+    name: str
+    script: Path
+    python: str = sys.executable
+    args: tuple = field(default_factory=tuple)
+
+
+def default_systems(venvs=HERE / ".venvs"):
+    """Ours and the baselines in this interpreter; each peer in its own venv."""
+    def peer(venv):
+        return str(Path(venvs) / venv / "bin" / "python")
+
+    return {s.name: s for s in [
+        System("automl", SYSTEMS_DIR / "automl_system.py"),
+        System("flaml", SYSTEMS_DIR / "flaml_system.py", peer("flaml")),
+        System("autogluon_medium", SYSTEMS_DIR / "autogluon_system.py", peer("autogluon"),
+               ("--presets", "medium_quality")),
+        System("autogluon_best", SYSTEMS_DIR / "autogluon_system.py", peer("autogluon"),
+               ("--presets", "best_quality")),
+        System("hgb", SYSTEMS_DIR / "sklearn_baseline.py", args=("--model", "hgb")),
+        System("rf", SYSTEMS_DIR / "sklearn_baseline.py", args=("--model", "rf")),
+        System("linear", SYSTEMS_DIR / "sklearn_baseline.py", args=("--model", "linear")),
+    ]}
+
+
+def overran(fit_s, budget):
+    """Whether a fit broke the budget promise: budget + max(5 s, 10 %)."""
+    return fit_s is not None and fit_s > budget + max(5.0, 0.1 * budget)
+
+
+def hard_limit(budget):
+    """Seconds after which a system's subprocess is killed (start-up and predict included)."""
+    return 2 * budget + 60
+
+
+# --------------------------------------------------------------------------- data
+def prepare_dataset(entry, folder, budget, seed, n_jobs):
+    """Write the split a system reads (``task.json``, Parquet files); return the driver's view.
+
+    Done once per dataset and seed; every system reads the same files. The
+    manifest's categorical columns become pandas categories, so every system
+    is told the same thing about them. The group column is not a feature: it
+    is in ``train.parquet`` for the systems that use it, not in the test rows.
+    """
+    import numpy as np
+    import pandas as pd
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    X, y, task, groups, time_col = load_dataset(entry)
+    train, test = outer_split(X, y, task, groups, time_col, seed)
+    cats = [c for c in entry.get("categorical_columns") or [] if c in X.columns]
+    X = X.astype({c: "category" for c in cats})
+    y_tr, y_te = y.iloc[train].to_numpy(), y.iloc[test].to_numpy()
+    classes = sorted(np.unique(y_tr).tolist()) if task != "regression" else None
+    keep = np.isin(y_te, classes) if classes else np.ones(len(y_te), bool)
+    target = entry.get("target") or "target"
+    train_frame = X.iloc[train].reset_index(drop=True)
+    train_frame[target] = y_tr
+    group_column = None
+    if groups is not None:
+        group_column = entry.get("group_column") or "group"
+        train_frame[group_column] = groups.iloc[train].to_numpy()
+    train_frame.to_parquet(folder / "train.parquet", index=False)
+    X.iloc[test[keep]].reset_index(drop=True).to_parquet(folder / "test_X.parquet", index=False)
+    pd.DataFrame({"y": y_te[keep]}).to_parquet(folder / "test_y.parquet", index=False)
+    spec = {"name": entry["name"], "target": target, "task": task, "classes": classes,
+            "budget": budget, "n_jobs": n_jobs, "seed": seed, "group_column": group_column,
+            "time_column": time_col, "categorical_columns": cats,
+            "split": "time" if time_col else "group" if groups is not None else "random",
+            "n_train": len(train), "n_test": int(keep.sum()),
+            "const_score": constant_score(task, y_tr, y_te[keep], np.array(classes) if classes else None)}
+    write_json_atomic(folder / "task.json", spec)
+    return spec
+
+
+# --------------------------------------------------------------------------- runs
+def run_subprocess(cmd, limit, env=None, poll=0.2):
+    """Run ``cmd`` in its own process group; kill the group past ``limit`` seconds.
+
+    Returns ``(returncode or None when killed, wall seconds, peak RSS bytes, stderr tail)``.
+    """
+    start = time.perf_counter()
+    with open(os.devnull, "w") as devnull, _temp_file() as err:
+        proc = subprocess.Popen(cmd, stdout=devnull, stderr=err, env=env, start_new_session=True)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, tree_rss(proc.pid))
+            if time.perf_counter() - start > limit:
+                _kill_group(proc)
+                return None, time.perf_counter() - start, peak, _tail(err)
+            time.sleep(poll)
+        return proc.returncode, time.perf_counter() - start, peak, _tail(err)
+
+
+def _temp_file():
+    import tempfile
+
+    return tempfile.TemporaryFile(mode="w+")
+
+
+def _tail(fh, lines=30):
+    fh.seek(0)
+    return "\n".join(fh.read().splitlines()[-lines:])
+
+
+def _kill_group(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def _last_error_line(stderr):
+    """The exception line of a traceback (or the last line said)."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    for ln in reversed(lines):
+        if ln.split(":")[0].endswith(("Error", "Exception", "Interrupt")) or ln.startswith("Killed"):
+            return ln[:300]
+    return (lines[-1] if lines else "no output")[:300]
+
+
+def run_one(system, spec, data_dir, out_dir, limit):
+    """Run one system on one prepared dataset and score its predictions."""
+    import numpy as np
+    import pandas as pd
+
+    out_dir = Path(out_dir)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    out_dir.mkdir(parents=True)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(SYSTEMS_DIR)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
+    cmd = [system.python, str(system.script), "--task", str(data_dir), "--out", str(out_dir),
+           *system.args]
+    code, wall, peak, stderr = run_subprocess(cmd, limit, env=env)
+    record = {"dataset": spec["name"], "system": system.name, "budget": spec["budget"],
+              "seed": spec["seed"], "task": spec["task"], "split": spec["split"],
+              "n_train": spec["n_train"], "n_test": spec["n_test"],
+              "const_score": spec["const_score"], "wall_s": wall, "peak_mb": peak / 2**20,
+              "status": "ok", "error": ""}
+    if code is None:
+        record.update(status="timeout", error=f"killed after the hard limit of {limit:.0f} s")
+    elif code != 0 or not (out_dir / "predictions.parquet").exists():
+        record.update(status="failed", error=_last_error_line(stderr) if code else
+                      "exited 0 without writing predictions")
+    if record["status"] != "ok":
+        (out_dir / "stderr.txt").write_text(stderr)
+        return record
+    info = json.loads((out_dir / "info.json").read_text())
+    pred = pd.read_parquet(out_dir / "predictions.parquet")
+    y = pd.read_parquet(data_dir / "test_y.parquet")["y"].to_numpy()
+    classes = spec["classes"]
+    if spec["task"] == "regression":
+        labels, proba = pred["pred"].to_numpy(dtype=float), None
+    else:
+        y = y.astype(str)
+        classes = [str(c) for c in classes]
+        labels = pred["pred"].to_numpy(dtype=str)
+        proba = pred[[f"proba_{i}" for i in range(len(classes))]].to_numpy()
+    scored = metrics(spec["task"], y, labels, proba, np.array(classes) if classes else None)
+    record.update(metric=scored["metric"], score=float(scored["score"]),
+                  secondary=float(scored["secondary"]), fit_s=info.pop("fit_s"),
+                  predict_ms_per_1k=1e6 * info.pop("predict_s") / max(1, spec["n_test"]),
+                  info=info)
+    record["fit_over_budget"] = record["fit_s"] / spec["budget"]
+    record["overran"] = overran(record["fit_s"], spec["budget"])
+    shutil.rmtree(out_dir / "models", ignore_errors=True)  # AutoGluon's saved models
+    return record
+
+
+def run_benchmark(suite, systems, budget, store, seed=0, n_jobs=2, limit=None,
+                  retry_failed=False, log=print):
+    """Run every system on every dataset; keep and skip finished runs. Returns the records."""
+    store = Path(store) / f"{budget:g}s-seed{seed}"
+    limit = hard_limit(budget) if limit is None else limit
+    records = []
+    for entry in suite:
+        folder = store / entry["name"]
+        spec = None
+        for system in systems:
+            path = folder / "runs" / f"{system.name}.json"
+            if path.exists():
+                record = json.loads(path.read_text())
+                if record["status"] == "ok" or not retry_failed:
+                    records.append(record)
+                    continue
+            if spec is None:
+                spec = _load_or_prepare(entry, folder / "data", budget, seed, n_jobs)
+            record = run_one(system, spec, folder / "data", folder / "work" / system.name, limit)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_json_atomic(path, record)
+            records.append(record)
+            log(_log_line(record))
+    return records
+
+
+def _load_or_prepare(entry, data_dir, budget, seed, n_jobs):
+    task_file = data_dir / "task.json"
+    if task_file.exists():
+        return json.loads(task_file.read_text())
+    return prepare_dataset(entry, data_dir, budget, seed, n_jobs)
+
+
+def _log_line(r):
+    score = f"{r['metric']} {r['score']:.4f}" if r["status"] == "ok" else r["status"]
+    fit = f"fit {r['fit_s']:.1f}s" if r.get("fit_s") is not None else f"wall {r['wall_s']:.1f}s"
+    return f"{r['dataset']:<24} {r['system']:<18} {score:<20} {fit:<12} {r['error']}"
+
+
+# ----------------------------------------------------------------------- summary
+def normalised_scores(records):
+    """Each record's normalised score: 0 = constant predictor, 1 = best system on that dataset.
+
+    A failed or timed-out run scores 0 (the constant predictor), as in the
+    AutoML Benchmark. Adds ``norm`` and ``rank`` (1 = best; ties share the
+    mean rank; failures share the last places) to copies of the records.
+    """
+    import pandas as pd
+
+    out = []
+    for _, group in pd.DataFrame(records).groupby("dataset", sort=False):
+        rows = group.to_dict("records")
+        ok = [r for r in rows if r["status"] == "ok"]
+        metric = ok[0]["metric"] if ok else None
+        sign = -1 if metric in LOWER_IS_BETTER else 1
+        goodness = pd.Series([sign * r["score"] if r["status"] == "ok" else -float("inf")
+                              for r in rows])
+        ranks = goodness.rank(ascending=False, method="average").tolist()
+        best = max((sign * r["score"] for r in ok), default=None)
+        for r, rank in zip(rows, ranks):
+            r = dict(r, rank=rank, norm=None)
+            if best is not None:
+                span = best - sign * r["const_score"]
+                if span > 0:
+                    r["norm"] = ((sign * r["score"] - sign * r["const_score"]) / span
+                                 if r["status"] == "ok" else 0.0)
+            out.append(r)
+    return out
+
+
+def summarise(records, ours="automl", tie=0.001):
+    """One row per system: mean rank and normalised score, W/T/L of ours against it, overruns.
+
+    Only datasets on which every system has a record count, so that a
+    half-finished benchmark compares like with like. A win is a normalised
+    score more than ``tie`` above the other's.
+    """
+    import pandas as pd
+
+    frame = pd.DataFrame(normalised_scores(records))
+    n_systems = frame["system"].nunique()
+    complete = frame.groupby("dataset")["system"].transform("nunique") == n_systems
+    frame = frame[complete]
+    mine = frame[frame["system"] == ours].set_index("dataset")["norm"]
+    rows = []
+    for name, group in frame.groupby("system", sort=False):
+        theirs = group.set_index("dataset")["norm"]
+        diff = (mine - theirs).dropna()
+        budget = group["budget"].iloc[0]
+        fit = group["fit_s"] if "fit_s" in group else pd.Series(dtype=float)
+        rows.append({
+            "system": name, "datasets": len(group),
+            "mean_rank": group["rank"].mean(), "mean_norm": group["norm"].mean(),
+            "failed": int((group["status"] == "failed").sum()),
+            "timeouts": int((group["status"] == "timeout").sum()),
+            "overruns": int(group.get("overran", pd.Series(dtype=bool)).fillna(False).astype(bool).sum()
+                            + (group["status"] == "timeout").sum()),
+            "ours_wins": None if name == ours else int((diff > tie).sum()),
+            "ties": None if name == ours else int((diff.abs() <= tie).sum()),
+            "ours_losses": None if name == ours else int((diff < -tie).sum()),
+            "median_fit_over_budget": (fit / budget).median(),
+            "median_predict_ms_per_1k": group.get("predict_ms_per_1k", pd.Series(dtype=float)).median(),
+            "median_peak_mb": group["peak_mb"].median(),
+        })
+    rows.sort(key=lambda r: -r["mean_norm"] if pd.notna(r["mean_norm"]) else float("inf"))
+    incomplete = sorted(set(pd.DataFrame(records)["dataset"]) - set(frame["dataset"]))
+    return rows, frame, incomplete
+
+
+# ------------------------------------------------------------------------ report
+def write_report(records, out, budget, command, systems_order, ours="automl"):
+    """Markdown summary, CSV of every run and a PNG of normalised scores, beside ``out``."""
+    import pandas as pd
+
+    rows, frame, incomplete = summarise(records, ours=ours)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    all_runs = pd.DataFrame(normalised_scores(records))
+    all_runs.drop(columns=["info"], errors="ignore").assign(
+        info=[json.dumps(r.get("info", {}), default=str) for r in all_runs.to_dict("records")]
+    ).to_csv(_tmp(out.with_suffix(".csv")), index=False)
+    os.replace(_tmp(out.with_suffix(".csv")), out.with_suffix(".csv"))
+    plotted = plot_scores(frame, out.with_suffix(".png"), systems_order, budget)
+    text = _markdown(rows, frame, incomplete, budget, command, systems_order, ours,
+                     out.with_suffix(".png").name if plotted else None)
+    _tmp(out).write_text(text)
+    os.replace(_tmp(out), out)
+    return text
+
+
+def _tmp(path):
+    return Path(str(path) + ".tmp")
+
+
+def plot_scores(frame, path, systems_order, budget):
+    """Normalised score per dataset (rows) and system (markers), as PNG. False without matplotlib."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    datasets = list(dict.fromkeys(frame["dataset"]))
+    fig, ax = plt.subplots(figsize=(10, 0.32 * len(datasets) + 1.6))
+    markers = "o^sDvP*Xh"
+    for i, name in enumerate([s for s in systems_order if s in set(frame["system"])]):
+        part = frame[frame["system"] == name].set_index("dataset").reindex(datasets)
+        ax.scatter(part["norm"].clip(lower=-0.1), range(len(datasets)), label=name,
+                   marker=markers[i % len(markers)], s=36 if i else 64, alpha=0.8,
+                   zorder=3 if i == 0 else 2)
+    ax.set_yticks(range(len(datasets)), datasets)
+    ax.invert_yaxis()
+    ax.set_xlabel("normalised test score (0 = constant predictor, 1 = best system; clipped at -0.1)")
+    ax.set_title(f"Budget {budget:g} s")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    fig.tight_layout()
+    fig.savefig(_tmp(path), format="png", dpi=110)
+    plt.close(fig)
+    os.replace(_tmp(path), path)
+    return True
+
+
+def _fmt(v, spec=".4f"):
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return format(v, spec) if isinstance(v, float) else str(v)
+
+
+def _matrix(frame, systems, value, spec):
+    """A Markdown table: one row per dataset, one column per system."""
+    lines = ["| dataset | metric | " + " | ".join(systems) + " |", "|---|---|" + "---|" * len(systems)]
+    for dataset, group in frame.groupby("dataset", sort=False):
+        by = group.set_index("system")
+        metric = next((m for m in group.get("metric", []) if isinstance(m, str)), "")
+        cells = []
+        for s in systems:
+            r = by.loc[s] if s in by.index else None
+            if r is None:
+                cells.append("")
+            elif r["status"] != "ok":
+                cells.append(r["status"])
+            else:
+                cell = _fmt(float(r[value]), spec)
+                cells.append(f"**{cell}**" if value == "score" and r["rank"] == group["rank"].min() else cell)
+        lines.append(f"| {dataset} | {metric} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _markdown(rows, frame, incomplete, budget, command, systems_order, ours, png):
+    systems = [s for s in systems_order if s in set(frame["system"])]
+    versions = sorted({f"{r['system']}: {r['info'].get('version')}" for r in frame.to_dict("records")
+                       if isinstance(r.get("info"), dict) and r["info"].get("version")})
+    overran_fit = frame["overran"].fillna(False).astype(bool) if "overran" in frame else False
+    over = frame[overran_fit | (frame["status"] == "timeout")]
+    lines = [
+        f"# AutoML systems side by side, budget {budget:g} s",
+        "",
+        (f"Date {time.strftime('%Y-%m-%d')}; machine {platform.machine()}, {os.cpu_count()} cores, "
+         f"{ram_gb():.0f} GB RAM; Python {platform.python_version()}. Versions: "
+         f"{'; '.join(versions)}."),
+        f"Command: `{command}`.",
+        "",
+        ("Same outer split for every system (75/25, seed 0; by time where the manifest names a "
+         "time column, else by group where it names one, else stratified), same budget, "
+         "same cores, each run in its own subprocess. Scores on the test split: ROC AUC (binary, "
+         "higher is better), log loss (multiclass, lower), RMSE (regression, lower). "
+         "Normalised score: 0 = the constant predictor, 1 = the best system on that dataset; a "
+         "failed run counts as the constant predictor. Win/tie/loss: ours against that system, "
+         "tie within 0.001 normalised."),
+        "",
+        f"Datasets complete: {frame['dataset'].nunique()}"
+        + (f"; not yet run for every system: {', '.join(incomplete)}" if incomplete else "") + ".",
+        "",
+        "| system | datasets | mean rank | mean normalised | ours W/T/L | overruns | failed | "
+        "median fit/budget | median predict ms/1k | median peak MB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        wtl = "" if r["system"] == ours else f"{r['ours_wins']}/{r['ties']}/{r['ours_losses']}"
+        lines.append(
+            f"| {r['system']} | {r['datasets']} | {_fmt(r['mean_rank'], '.2f')} | "
+            f"{_fmt(r['mean_norm'])} | {wtl} | {r['overruns']} | {r['failed'] + r['timeouts']} | "
+            f"{_fmt(r['median_fit_over_budget'], '.2f')} | {_fmt(r['median_predict_ms_per_1k'], '.1f')} | "
+            f"{_fmt(r['median_peak_mb'], '.0f')} |")
+    if len(over):
+        lines += ["", "Budget overruns (fit > budget + max(5 s, 10 %), or killed): "
+                  + ", ".join(f"{r['system']} on {r['dataset']}"
+                              + (" (killed)" if r["status"] == "timeout" else f" ({r['fit_s']:.0f} s)")
+                              for r in over.to_dict("records")) + "."]
+    failures = frame[frame["status"] != "ok"]
+    if len(failures):
+        lines += ["", "Failures:", ""] + [f"- {r['system']} on {r['dataset']}: {r['error']}"
+                                          for r in failures.to_dict("records")]
+    if png:
+        lines += ["", f"![normalised score per dataset]({png})"]
+    lines += ["", "## Test score (best in bold)", ""] + _matrix(frame, systems, "score", ".4f")
+    lines += ["", "## Normalised score", ""] + _matrix(frame, systems, "norm", ".3f")
+    lines += ["", "## Fit seconds", ""] + _matrix(frame, systems, "fit_s", ".1f")
+    lines += ["", "## Predict ms per 1,000 rows", ""] + _matrix(frame, systems, "predict_ms_per_1k", ".1f")
+    lines += ["", "## Peak memory of the subprocess tree, MB", ""] + _matrix(frame, systems, "peak_mb", ".0f")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- CLI
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budget", type=float, default=60)
+    parser.add_argument("--manifest", default=str(DEFAULT_MANIFEST),
+                        help="suite manifest; 'none' for scikit-learn's bundled datasets")
+    parser.add_argument("--datasets", default="", help="comma-separated subset of names")
+    parser.add_argument("--systems", default=",".join(default_systems()),
+                        help="comma-separated, from: " + ", ".join(default_systems()))
+    parser.add_argument("--venvs", default=str(HERE / ".venvs"), help="the peers' virtual environments")
+    parser.add_argument("--store", default=str(HERE / ".work" / "compare"),
+                        help="where finished runs are kept (and skipped when run again)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--retry-failed", action="store_true", help="run failed and killed runs again")
+    parser.add_argument("--report-only", action="store_true", help="summarise the stored runs, run nothing")
+    parser.add_argument("--out", default="", help="Markdown file to write (CSV and PNG beside it)")
+    args = parser.parse_args(argv)
+    known = default_systems(args.venvs)
+    names = [s for s in args.systems.split(",") if s]
+    unknown = [s for s in names if s not in known]
+    if unknown:
+        parser.error(f"unknown systems {unknown}; known: {', '.join(known)}")
+    missing = sorted({known[s].python for s in names if not Path(known[s].python).exists()})
+    if missing and not args.report_only:
+        parser.error(f"no interpreter at {', '.join(missing)}: run benchmarks/peers/setup.sh first")
+    suite = load_suite(None if args.manifest == "none" else args.manifest, synthetic=False)
+    if args.datasets:
+        wanted = args.datasets.split(",")
+        suite = [e for e in suite if e["name"] in wanted]
+        if len(suite) != len(wanted):
+            parser.error(f"unknown datasets: {sorted(set(wanted) - {e['name'] for e in suite})}")
+    systems = [known[s] for s in names]
+    if args.report_only:
+        records = _stored(args.store, args.budget, args.seed, suite, names)
+    else:
+        records = run_benchmark(suite, systems, args.budget, args.store, seed=args.seed,
+                                n_jobs=args.n_jobs, retry_failed=args.retry_failed)
+    if not records:
+        parser.error("no finished runs to summarise")
+    command = (f"python benchmarks/compare_systems.py --budget {args.budget:g} --n-jobs {args.n_jobs}"
+               + (f" --datasets {args.datasets}" if args.datasets else "")
+               + (" --manifest none" if args.manifest == "none" else ""))
+    text = write_report(records, args.out or Path(args.store) / f"report-{args.budget:g}s.md",
+                        args.budget, command, names)
+    print(text)
+
+
+def _stored(store, budget, seed, suite, names):
+    folder = Path(store) / f"{budget:g}s-seed{seed}"
+    records = []
+    for entry in suite:
+        for name in names:
+            path = folder / entry["name"] / "runs" / f"{name}.json"
+            if path.exists():
+                records.append(json.loads(path.read_text()))
+    return records
+
+
+if __name__ == "__main__":
+    main()

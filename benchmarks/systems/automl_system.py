@@ -1,0 +1,32 @@
+"""Our AutoPipeline as a benchmark system (runs in the repository's environment)."""
+
+import importlib.metadata as md
+
+from _common import parse_args, run_system
+
+from automl import AutoPipeline  # imported before the fit is timed
+
+
+def fit(train, task):
+    X = train.drop(columns=[task["target"]])
+    y = train[task["target"]]
+    groups = X.pop(task["group_column"]) if task["group_column"] else None
+    model = AutoPipeline(time_budget=task["budget"], task=task["task"],
+                         time_column=task["time_column"],
+                         categorical_columns=task["categorical_columns"] or None,
+                         n_jobs=task["n_jobs"], random_state=task["seed"])
+    model.fit(X, y, groups=groups)
+
+    def predict(test_X):
+        if task["task"] == "regression":
+            return model.predict(test_X), None, None
+        return model.predict(test_X), model.predict_proba(test_X), list(model.classes_)
+
+    info = {"version": md.version("automl"), "n_trials": len(model.trials_),
+            "best_family": model.best_params_["family"],
+            "ensemble": model.ensemble_.attrs["kind"], "n_members": len(model.ensemble_)}
+    return predict, info
+
+
+if __name__ == "__main__":
+    run_system(fit, parse_args())

@@ -1,0 +1,226 @@
+"""The side-by-side benchmark runner, on fake systems with known results.
+
+The fake systems (``fake_systems/``) are tiny scripts: one knows the rule
+behind the data (a perfect score), one predicts the class priors (the
+constant predictor), one crashes, one hangs with a child process, one fits
+past its budget. The real peers are not run here.
+"""
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(BENCH / "systems"))
+
+import compare_systems as cs
+from _common import order_proba
+
+FAKES = Path(__file__).resolve().parent / "fake_systems"
+
+
+def fake(name):
+    return cs.System(name, FAKES / f"{name}.py")
+
+
+def write_entry(folder, frame, **entry):
+    path = Path(folder) / f"{entry['name']}.csv"
+    frame.to_csv(path, index=False)
+    return {"group_column": None, "time_column": None, "categorical_columns": [],
+            "path": str(path), **entry}
+
+
+@pytest.fixture
+def rule_entry(tmp_path):
+    """Binary data whose label is "yes" exactly where x0 > 0."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 3))
+    frame = pd.DataFrame(X, columns=["x0", "x1", "x2"])
+    frame["colour"] = rng.choice(["red", "green"], size=400)
+    frame["label"] = np.where(X[:, 0] > 0, "yes", "no")
+    return write_entry(tmp_path, frame, name="rule", task="binary", target="label",
+                       categorical_columns=["colour"])
+
+
+def test_prepare_dataset_splits_by_group(tmp_path):
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"a": rng.normal(size=300), "g": np.repeat(np.arange(30), 10),
+                          "y": rng.normal(size=300)})
+    entry = write_entry(tmp_path, frame, name="grouped", task="regression", target="y",
+                        group_column="g")
+    spec = cs.prepare_dataset(entry, tmp_path / "data", budget=5, seed=0, n_jobs=1)
+    train = pd.read_parquet(tmp_path / "data" / "train.parquet")
+    test_X = pd.read_parquet(tmp_path / "data" / "test_X.parquet")
+    assert spec["split"] == "group" and spec["group_column"] == "g"
+    assert "g" in train.columns and "g" not in test_X.columns
+    test_groups = set(frame["g"]) - set(train["g"])
+    assert len(test_groups) > 0
+    assert len(test_X) == 10 * len(test_groups) == spec["n_test"]
+    assert spec["n_train"] + spec["n_test"] == 300
+
+
+def test_prepare_dataset_splits_by_time_and_keeps_categories(tmp_path):
+    rng = np.random.default_rng(2)
+    days = pd.date_range("2020-01-01", periods=200, freq="D").astype(str)
+    order = rng.permutation(200)
+    frame = pd.DataFrame({"day": days[order], "shop": rng.choice(["a", "b", "c"], 200),
+                          "y": rng.choice(["up", "down"], 200)})
+    entry = write_entry(tmp_path, frame, name="timed", task="binary", target="y",
+                        time_column="day", categorical_columns=["shop"])
+    spec = cs.prepare_dataset(entry, tmp_path / "data", budget=5, seed=0, n_jobs=1)
+    train = pd.read_parquet(tmp_path / "data" / "train.parquet")
+    test_X = pd.read_parquet(tmp_path / "data" / "test_X.parquet")
+    assert spec["split"] == "time" and spec["classes"] == ["down", "up"]
+    assert train["day"].max() < test_X["day"].min()  # every test row is later
+    assert train["day"].is_monotonic_increasing  # handed over in time order
+    assert isinstance(train["shop"].dtype, pd.CategoricalDtype)
+    assert spec["n_train"] == 150 and spec["n_test"] == 50
+
+
+def test_known_scores_failures_timeouts_and_overruns(tmp_path, rule_entry, monkeypatch):
+    pid_file = tmp_path / "child.pid"
+    monkeypatch.setenv("FAKE_PID_FILE", str(pid_file))
+    systems = [fake(n) for n in ("oracle", "constant", "crash", "hang", "slow")]
+    lines = []
+    records = cs.run_benchmark([rule_entry], systems, budget=0.5, store=tmp_path / "store",
+                               limit=15, log=lines.append)
+    by = {r["system"]: r for r in records}
+    assert len(lines) == 5
+
+    assert by["oracle"]["status"] == "ok"
+    assert by["oracle"]["score"] == 1.0 and by["oracle"]["secondary"] == 1.0
+    assert by["constant"]["score"] == pytest.approx(0.5)
+    assert by["constant"]["score"] == pytest.approx(by["constant"]["const_score"])
+    assert by["crash"]["status"] == "failed"
+    assert by["crash"]["error"] == "RuntimeError: the fake system crashed on purpose"
+    assert by["hang"]["status"] == "timeout"
+    assert 15 <= by["hang"]["wall_s"] < 25
+    child = int(pid_file.read_text())
+    time.sleep(0.5)
+    assert not _alive(child), "the hung system's child process outlived the kill"
+    assert by["slow"]["status"] == "ok" and by["slow"]["overran"] is True
+    assert by["oracle"]["overran"] is False
+    assert by["oracle"]["peak_mb"] > 10  # a Python process with pandas
+
+    scored = {r["system"]: r for r in cs.normalised_scores(records)}
+    assert scored["oracle"]["norm"] == 1.0 and scored["oracle"]["rank"] == 1
+    assert scored["constant"]["norm"] == pytest.approx(0.0)
+    assert scored["crash"]["norm"] == 0.0  # a failure counts as the constant predictor
+    assert scored["constant"]["rank"] == scored["slow"]["rank"] == 2.5
+    assert scored["crash"]["rank"] == scored["hang"]["rank"] == 4.5
+
+    rows, _, incomplete = cs.summarise(records, ours="oracle")
+    summary = {r["system"]: r for r in rows}
+    assert incomplete == []
+    assert rows[0]["system"] == "oracle"
+    assert (summary["constant"]["ours_wins"], summary["constant"]["ties"],
+            summary["constant"]["ours_losses"]) == (1, 0, 0)
+    assert summary["slow"]["overruns"] == 1 and summary["hang"]["overruns"] == 1
+    assert summary["oracle"]["overruns"] == 0
+    assert summary["crash"]["failed"] == 1 and summary["hang"]["timeouts"] == 1
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as fh:  # a zombie is dead, only not yet reaped
+        return fh.read().split()[2] != "Z"
+
+
+def test_runner_resumes_and_retries_failed_runs(tmp_path, rule_entry, monkeypatch):
+    count = tmp_path / "count"
+    monkeypatch.setenv("FAKE_COUNT_FILE", str(count))
+    systems = [fake("constant"), fake("crash")]
+    first = cs.run_benchmark([rule_entry], systems, 1, tmp_path / "store", limit=30, log=lambda s: None)
+    ran = []
+    again = cs.run_benchmark([rule_entry], systems, 1, tmp_path / "store", limit=30, log=ran.append)
+    assert ran == [] and count.read_text() == "run\n"
+    assert again == first
+    retried = cs.run_benchmark([rule_entry], systems, 1, tmp_path / "store", limit=30,
+                               retry_failed=True, log=ran.append)
+    assert len(ran) == 1 and "crash" in ran[0] and count.read_text() == "run\n"
+    assert [r["system"] for r in retried] == ["constant", "crash"]
+
+
+def _record(dataset, system, metric, score, const, status="ok", **extra):
+    return {"dataset": dataset, "system": system, "metric": metric, "score": score,
+            "const_score": const, "status": status, "budget": 10, "fit_s": 9.0,
+            "overran": False, "peak_mb": 100.0, "predict_ms_per_1k": 1.0, **extra}
+
+
+def test_normalisation_ranks_and_wins_on_hand_made_records():
+    records = [
+        _record("r", "ours", "rmse", 2.0, 10.0), _record("r", "peer", "rmse", 6.0, 10.0),
+        _record("r", "base", "rmse", None, 10.0, status="failed"),
+        _record("b", "ours", "auc", 0.7, 0.5), _record("b", "peer", "auc", 0.9, 0.5),
+        _record("b", "base", "auc", 0.7002, 0.5),
+        _record("m", "ours", "logloss", 0.5, 1.5), _record("m", "peer", "logloss", 1.0, 1.5),
+    ]
+    scored = {(r["dataset"], r["system"]): r for r in cs.normalised_scores(records)}
+    assert scored["r", "ours"]["norm"] == 1.0 and scored["r", "peer"]["norm"] == 0.5
+    assert scored["r", "base"]["norm"] == 0.0 and scored["r", "base"]["rank"] == 3
+    assert scored["b", "peer"]["norm"] == 1.0 and scored["b", "ours"]["norm"] == pytest.approx(0.5)
+    assert scored["m", "ours"]["norm"] == 1.0 and scored["m", "peer"]["norm"] == 0.5
+    assert scored["b", "ours"]["rank"] == 3 and scored["b", "base"]["rank"] == 2
+
+    rows, frame, incomplete = cs.summarise(records, ours="ours", tie=0.001)
+    summary = {r["system"]: r for r in rows}
+    assert incomplete == ["m"]  # "base" has no run there: left out of the summary
+    assert set(frame["dataset"]) == {"r", "b"}
+    assert summary["ours"]["mean_norm"] == pytest.approx(0.75)
+    assert summary["peer"]["mean_norm"] == pytest.approx(0.75)
+    assert summary["ours"]["mean_rank"] == pytest.approx(2.0)
+    assert (summary["peer"]["ours_wins"], summary["peer"]["ties"], summary["peer"]["ours_losses"]) == (1, 0, 1)
+    # 0.7 against 0.7002 AUC is 0.001 normalised apart: a tie
+    assert (summary["base"]["ours_wins"], summary["base"]["ties"], summary["base"]["ours_losses"]) == (1, 1, 0)
+    assert summary["base"]["failed"] == 1
+
+
+def test_report_writes_markdown_csv_and_png(tmp_path):
+    pytest.importorskip("matplotlib")
+    records = [
+        _record("r", "ours", "rmse", 2.0, 10.0), _record("r", "peer", "rmse", 6.0, 10.0),
+        _record("b", "ours", "auc", 0.7, 0.5), _record("b", "peer", "auc", 0.9, 0.5,
+                                                       overran=True, fit_s=16.0),
+    ]
+    out = tmp_path / "results" / "report.md"
+    text = cs.write_report(records, out, 10, "python benchmarks/compare_systems.py", ["ours", "peer"],
+                           ours="ours")
+    assert out.read_text() == text
+    assert "| ours | 2 | 1.50 | 0.7500 |  | 0 | 0 |" in text
+    assert "| peer | 2 | 1.50 | 0.7500 | 1/0/1 | 1 | 0 |" in text
+    assert "peer on b (16 s)" in text
+    assert "| r | rmse | **2.0000** | 6.0000 |" in text
+    csv = pd.read_csv(out.with_suffix(".csv"))
+    assert len(csv) == 4 and {"norm", "rank", "score"} <= set(csv.columns)
+    assert out.with_suffix(".png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_proba_columns_are_put_in_the_task_class_order():
+    proba = np.array([[0.2, 0.8], [0.6, 0.4]])
+    assert order_proba(proba, ["b", "a"], ["a", "b"]).tolist() == [[0.8, 0.2], [0.4, 0.6]]
+    assert order_proba(proba, [0, 1], ["0", "1"]).tolist() == proba.tolist()
+    with pytest.raises(ValueError, match="no column for classes"):
+        order_proba(proba, ["a", "b"], ["a", "c"])
+
+
+def test_cli_refuses_a_missing_peer_environment(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        cs.main(["--systems", "flaml", "--venvs", str(tmp_path), "--manifest", "none"])
+    assert exc.value.code == 2
+    assert "run benchmarks/peers/setup.sh first" in capsys.readouterr().err
+
+
+def test_records_are_json(tmp_path, rule_entry):
+    cs.run_benchmark([rule_entry], [fake("oracle")], 1, tmp_path / "store", limit=30, log=lambda s: None)
+    path = tmp_path / "store" / "1s-seed0" / "rule" / "runs" / "oracle.json"
+    assert json.loads(path.read_text())["info"] == {"version": "oracle 1"}
