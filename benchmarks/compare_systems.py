@@ -27,6 +27,7 @@ SYSTEMS_DIR = HERE / "systems"
 sys.path.insert(0, str(SYSTEMS_DIR))
 
 from _common import write_json_atomic
+from _noise import paired_bootstrap
 from _suite import (
     DEFAULT_MANIFEST, constant_score, load_dataset, load_suite, metrics, outer_split, ram_gb, tree_rss)
 
@@ -159,11 +160,31 @@ def _last_error_line(stderr):
     return (lines[-1] if lines else "no output")[:300]
 
 
-def run_one(system, spec, data_dir, out_dir, limit):
-    """Run one system on one prepared dataset and score its predictions."""
+def read_predictions(spec, data_dir, out_dir):
+    """``(task, y, labels, proba, classes)`` of one run, labels as text for classification."""
     import numpy as np
     import pandas as pd
 
+    pred = pd.read_parquet(Path(out_dir) / "predictions.parquet")
+    y = pd.read_parquet(Path(data_dir) / "test_y.parquet")["y"].to_numpy()
+    if spec["task"] == "regression":
+        return spec["task"], y.astype(float), pred["pred"].to_numpy(dtype=float), None, None
+    classes = np.array([str(c) for c in spec["classes"]])
+    proba = pred[[f"proba_{i}" for i in range(len(classes))]].to_numpy()
+    return spec["task"], y.astype(str), pred["pred"].to_numpy(dtype=str), proba, classes
+
+
+def score_rows(run, rows=None):
+    """The metrics of a run (from :func:`read_predictions`) on some test rows (all by default)."""
+    task, y, labels, proba, classes = run
+    if rows is not None:
+        y, labels = y[rows], labels[rows]
+        proba = None if proba is None else proba[rows]
+    return metrics(task, y, labels, proba, classes)
+
+
+def run_one(system, spec, data_dir, out_dir, limit):
+    """Run one system on one prepared dataset and score its predictions."""
     out_dir = Path(out_dir)
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True)
@@ -186,17 +207,7 @@ def run_one(system, spec, data_dir, out_dir, limit):
         (out_dir / "stderr.txt").write_text(stderr)
         return record
     info = json.loads((out_dir / "info.json").read_text())
-    pred = pd.read_parquet(out_dir / "predictions.parquet")
-    y = pd.read_parquet(data_dir / "test_y.parquet")["y"].to_numpy()
-    classes = spec["classes"]
-    if spec["task"] == "regression":
-        labels, proba = pred["pred"].to_numpy(dtype=float), None
-    else:
-        y = y.astype(str)
-        classes = [str(c) for c in classes]
-        labels = pred["pred"].to_numpy(dtype=str)
-        proba = pred[[f"proba_{i}" for i in range(len(classes))]].to_numpy()
-    scored = metrics(spec["task"], y, labels, proba, np.array(classes) if classes else None)
+    scored = score_rows(read_predictions(spec, data_dir, out_dir))
     record.update(metric=scored["metric"], score=float(scored["score"]),
                   secondary=float(scored["secondary"]), fit_s=info.pop("fit_s"),
                   predict_ms_per_1k=1e6 * info.pop("predict_s") / max(1, spec["n_test"]),
@@ -207,14 +218,18 @@ def run_one(system, spec, data_dir, out_dir, limit):
     return record
 
 
+def dataset_dir(store, budget, seed, name):
+    """Where one dataset's split (``data/``), runs (``runs/``) and outputs (``work/``) live."""
+    return Path(store) / f"{budget:g}s-seed{seed}" / name
+
+
 def run_benchmark(suite, systems, budget, store, seed=0, n_jobs=2, limit=None,
                   retry_failed=False, log=print):
     """Run every system on every dataset; keep and skip finished runs. Returns the records."""
-    store = Path(store) / f"{budget:g}s-seed{seed}"
     limit = hard_limit(budget) if limit is None else limit
     records = []
     for entry in suite:
-        folder = store / entry["name"]
+        folder = dataset_dir(store, budget, seed, entry["name"])
         spec = None
         for system in systems:
             path = folder / "runs" / f"{system.name}.json"
@@ -277,12 +292,44 @@ def normalised_scores(records):
     return out
 
 
-def summarise(records, ours="automl", tie=0.001):
+def noise_verdicts(records, store, ours="automl", n_boot=500):
+    """Ours against every other system that ran, per dataset: a paired bootstrap.
+
+    Reads the predictions kept under ``store`` and resamples the test rows
+    (:func:`_noise.paired_bootstrap`); ``verdict`` says whether ours is
+    better or worse beyond noise, or neither.
+    """
+    by_dataset = {}
+    for r in records:
+        by_dataset.setdefault(r["dataset"], {})[r["system"]] = r
+    out = []
+    for dataset, runs in by_dataset.items():
+        mine = runs.get(ours)
+        if mine is None or mine["status"] != "ok":
+            continue
+        folder = dataset_dir(store, mine["budget"], mine["seed"], dataset)
+        spec = json.loads((folder / "data" / "task.json").read_text())
+        a = read_predictions(spec, folder / "data", folder / "work" / ours)
+        for name, r in runs.items():
+            if name == ours or r["status"] != "ok":
+                continue
+            b = read_predictions(spec, folder / "data", folder / "work" / name)
+
+            def both(rows, b=b):
+                return score_rows(a, rows)["score"], score_rows(b, rows)["score"]
+
+            result = paired_bootstrap(both, len(a[1]), r["metric"] in LOWER_IS_BETTER, n_boot=n_boot)
+            out.append({"dataset": dataset, "system": name, "metric": r["metric"], **result})
+    return out
+
+
+def summarise(records, ours="automl", tie=0.001, verdicts=None):
     """One row per system: mean rank and normalised score, W/T/L of ours against it, overruns.
 
     Only datasets on which every system has a record count, so that a
     half-finished benchmark compares like with like. A win is a normalised
-    score more than ``tie`` above the other's.
+    score more than ``tie`` above the other's. With ``verdicts`` (from
+    :func:`noise_verdicts`), also how often ours is better or worse beyond noise.
     """
     import pandas as pd
 
@@ -310,18 +357,32 @@ def summarise(records, ours="automl", tie=0.001):
             "median_fit_over_budget": (fit / budget).median(),
             "median_predict_ms_per_1k": group.get("predict_ms_per_1k", pd.Series(dtype=float)).median(),
             "median_peak_mb": group["peak_mb"].median(),
+            "ours_better_beyond_noise": _count_verdicts(verdicts, name, "better", set(group["dataset"])),
+            "ours_worse_beyond_noise": _count_verdicts(verdicts, name, "worse", set(group["dataset"])),
         })
     rows.sort(key=lambda r: -r["mean_norm"] if pd.notna(r["mean_norm"]) else float("inf"))
     incomplete = sorted(set(pd.DataFrame(records)["dataset"]) - set(frame["dataset"]))
     return rows, frame, incomplete
 
 
+def _count_verdicts(verdicts, system, verdict, datasets):
+    if verdicts is None:
+        return None
+    return sum(v["system"] == system and v["verdict"] == verdict and v["dataset"] in datasets
+               for v in verdicts)
+
+
 # ------------------------------------------------------------------------ report
-def write_report(records, out, budget, command, systems_order, ours="automl"):
-    """Markdown summary, CSV of every run and a PNG of normalised scores, beside ``out``."""
+def write_report(records, out, budget, command, systems_order, ours="automl", store=None):
+    """Markdown summary, CSV of every run and a PNG of normalised scores, beside ``out``.
+
+    With ``store`` (where the runs' predictions are kept), ours is also
+    compared with every system by a paired bootstrap of the test rows.
+    """
     import pandas as pd
 
-    rows, frame, incomplete = summarise(records, ours=ours)
+    verdicts = None if store is None else noise_verdicts(records, store, ours)
+    rows, frame, incomplete = summarise(records, ours=ours, verdicts=verdicts)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     all_runs = pd.DataFrame(normalised_scores(records))
@@ -331,7 +392,7 @@ def write_report(records, out, budget, command, systems_order, ours="automl"):
     os.replace(_tmp(out.with_suffix(".csv")), out.with_suffix(".csv"))
     plotted = plot_scores(frame, out.with_suffix(".png"), systems_order, budget)
     text = _markdown(rows, frame, incomplete, budget, command, systems_order, ours,
-                     out.with_suffix(".png").name if plotted else None)
+                     out.with_suffix(".png").name if plotted else None, verdicts)
     _tmp(out).write_text(text)
     os.replace(_tmp(out), out)
     return text
@@ -397,7 +458,7 @@ def _matrix(frame, systems, value, spec):
     return lines
 
 
-def _markdown(rows, frame, incomplete, budget, command, systems_order, ours, png):
+def _markdown(rows, frame, incomplete, budget, command, systems_order, ours, png, verdicts=None):
     systems = [s for s in systems_order if s in set(frame["system"])]
     versions = sorted({f"{r['system']}: {r['info'].get('version')}" for r in frame.to_dict("records")
                        if isinstance(r.get("info"), dict) and r["info"].get("version")})
@@ -422,15 +483,18 @@ def _markdown(rows, frame, incomplete, budget, command, systems_order, ours, png
         f"Datasets complete: {frame['dataset'].nunique()}"
         + (f"; not yet run for every system: {', '.join(incomplete)}" if incomplete else "") + ".",
         "",
-        "| system | datasets | mean rank | mean normalised | ours W/T/L | overruns | failed | "
-        "median fit/budget | median predict ms/1k | median peak MB |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| system | datasets | mean rank | mean normalised | ours W/T/L | ours better/worse "
+        "beyond noise | overruns | failed | median fit/budget | median predict ms/1k | median peak MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        wtl = "" if r["system"] == ours else f"{r['ours_wins']}/{r['ties']}/{r['ours_losses']}"
+        mine = r["system"] == ours
+        wtl = "" if mine else f"{r['ours_wins']}/{r['ties']}/{r['ours_losses']}"
+        noise = "" if mine or verdicts is None else (
+            f"{r['ours_better_beyond_noise']}/{r['ours_worse_beyond_noise']}")
         lines.append(
             f"| {r['system']} | {r['datasets']} | {_fmt(r['mean_rank'], '.2f')} | "
-            f"{_fmt(r['mean_norm'])} | {wtl} | {r['overruns']} | {r['failed'] + r['timeouts']} | "
+            f"{_fmt(r['mean_norm'])} | {wtl} | {noise} | {r['overruns']} | {r['failed'] + r['timeouts']} | "
             f"{_fmt(r['median_fit_over_budget'], '.2f')} | {_fmt(r['median_predict_ms_per_1k'], '.1f')} | "
             f"{_fmt(r['median_peak_mb'], '.0f')} |")
     if len(over):
@@ -438,6 +502,14 @@ def _markdown(rows, frame, incomplete, budget, command, systems_order, ours, png
                   + ", ".join(f"{r['system']} on {r['dataset']}"
                               + (" (killed)" if r["status"] == "timeout" else f" ({r['fit_s']:.0f} s)")
                               for r in over.to_dict("records")) + "."]
+    if verdicts is not None:
+        worse = [v for v in verdicts if v["verdict"] == "worse" and v["dataset"] in set(frame["dataset"])]
+        lines += ["", ("Beyond noise: the 95 % interval of a paired bootstrap over the test rows "
+                       "(500 resamples) of the difference in test score excludes 0. Ours worse "
+                       "beyond noise: ") + (", ".join(
+                           f"against {v['system']} on {v['dataset']} ({v['metric']} "
+                           f"{v['diff']:+.4f}, [{v['low']:+.4f}, {v['high']:+.4f}])" for v in worse)
+                           or "nowhere") + "."]
     failures = frame[frame["status"] != "ok"]
     if len(failures):
         lines += ["", "Failures:", ""] + [f"- {r['system']} on {r['dataset']}: {r['error']}"
@@ -496,7 +568,7 @@ def main(argv=None):
                + (f" --datasets {args.datasets}" if args.datasets else "")
                + (" --manifest none" if args.manifest == "none" else ""))
     text = write_report(records, args.out or Path(args.store) / f"report-{args.budget:g}s.md",
-                        args.budget, command, names)
+                        args.budget, command, names, store=args.store)
     print(text)
 
 

@@ -22,6 +22,7 @@ sys.path.insert(0, str(BENCH / "systems"))
 
 import compare_systems as cs
 from _common import order_proba
+from _noise import paired_bootstrap
 
 FAKES = Path(__file__).resolve().parent / "fake_systems"
 
@@ -126,6 +127,14 @@ def test_known_scores_failures_timeouts_and_overruns(tmp_path, rule_entry, monke
     assert summary["oracle"]["overruns"] == 0
     assert summary["crash"]["failed"] == 1 and summary["hang"]["timeouts"] == 1
 
+    verdicts = cs.noise_verdicts(records, tmp_path / "store", ours="oracle", n_boot=100)
+    assert {(v["system"], v["verdict"]) for v in verdicts} == {("constant", "better"), ("slow", "better")}
+    assert verdicts[0]["diff"] == pytest.approx(0.5) and verdicts[0]["low"] > 0.4
+    rows, _, _ = cs.summarise(records, ours="oracle", verdicts=verdicts)
+    summary = {r["system"]: r for r in rows}
+    assert (summary["constant"]["ours_better_beyond_noise"], summary["constant"]["ours_worse_beyond_noise"]) == (1, 0)
+    assert summary["crash"]["ours_better_beyond_noise"] == 0  # a failure is not compared
+
 
 def _alive(pid):
     try:
@@ -196,13 +205,33 @@ def test_report_writes_markdown_csv_and_png(tmp_path):
     text = cs.write_report(records, out, 10, "python benchmarks/compare_systems.py", ["ours", "peer"],
                            ours="ours")
     assert out.read_text() == text
-    assert "| ours | 2 | 1.50 | 0.7500 |  | 0 | 0 |" in text
-    assert "| peer | 2 | 1.50 | 0.7500 | 1/0/1 | 1 | 0 |" in text
+    assert "| ours | 2 | 1.50 | 0.7500 |  |  | 0 | 0 |" in text
+    assert "| peer | 2 | 1.50 | 0.7500 | 1/0/1 |  | 1 | 0 |" in text
     assert "peer on b (16 s)" in text
     assert "| r | rmse | **2.0000** | 6.0000 |" in text
     csv = pd.read_csv(out.with_suffix(".csv"))
     assert len(csv) == 4 and {"norm", "rank", "score"} <= set(csv.columns)
     assert out.with_suffix(".png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_paired_bootstrap_tells_a_real_difference_from_noise():
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=500)
+    close = y + rng.normal(scale=0.5, size=500)
+    far = y + rng.normal(scale=1.0, size=500)
+    also_close = y + (close - y)[rng.permutation(500)]  # the same errors, on other rows
+
+    def mse(a, b):
+        return lambda rows: (np.mean((a[rows] - y[rows]) ** 2), np.mean((b[rows] - y[rows]) ** 2))
+
+    better = paired_bootstrap(mse(close, far), 500, lower_is_better=True)
+    assert better["verdict"] == "better" and better["low"] > 0 and better["diff"] == pytest.approx(
+        np.mean((far - y) ** 2) - np.mean((close - y) ** 2))
+    assert paired_bootstrap(mse(far, close), 500, lower_is_better=True)["verdict"] == "worse"
+    assert paired_bootstrap(mse(close, also_close), 500, lower_is_better=True)["verdict"] == "noise"
+    # higher is better: the difference keeps its sign
+    r2 = paired_bootstrap(lambda rows: (0.9, 0.8), 10, lower_is_better=False)
+    assert r2["diff"] == pytest.approx(0.1) and r2["verdict"] == "better"
 
 
 def test_proba_columns_are_put_in_the_task_class_order():
