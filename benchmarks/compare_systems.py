@@ -521,7 +521,34 @@ def _markdown(rows, frame, incomplete, budget, command, systems_order, ours, png
     lines += ["", "## Fit seconds", ""] + _matrix(frame, systems, "fit_s", ".1f")
     lines += ["", "## Predict ms per 1,000 rows", ""] + _matrix(frame, systems, "predict_ms_per_1k", ".1f")
     lines += ["", "## Peak memory of the subprocess tree, MB", ""] + _matrix(frame, systems, "peak_mb", ".0f")
+    lines += _profile(frame, ours)
     return "\n".join(lines) + "\n"
+
+
+def _profile(frame, ours):
+    """What each search did: trials, chosen family, ensemble, CV estimate beside the test score."""
+    runs = {(r["dataset"], r["system"]): r.get("info") for r in frame.to_dict("records")
+            if r["status"] == "ok" and isinstance(r.get("info"), dict)}
+    if not any(system == ours for _, system in runs):
+        return []
+    lines = ["", "## What the searches did", "",
+             "Ours: trials, the best pipeline's family, the ensemble (kind, members) and the "
+             "search's CV estimate (scorer sign: greater is better) of the best pipeline and of "
+             "the ensemble. FLAML: trials and best learner. AutoGluon: models trained.",
+             "", "| dataset | ours trials | ours best | ours ensemble | ours CV best | ours CV ensemble "
+             "| flaml trials | flaml best | AG medium models | AG best models |", "|" + "---|" * 10]
+    for dataset in dict.fromkeys(frame["dataset"]):
+        mine = runs.get((dataset, ours)) or {}
+        flaml = runs.get((dataset, "flaml")) or {}
+        medium = runs.get((dataset, "autogluon_medium")) or {}
+        best = runs.get((dataset, "autogluon_best")) or {}
+        ensemble = f"{mine.get('ensemble', '')} ({mine.get('n_members', '')})" if mine else ""
+        lines.append(
+            f"| {dataset} | {_fmt(mine.get('n_trials'))} | {_fmt(mine.get('best_family'))} | "
+            f"{ensemble} | {_fmt(mine.get('cv_best'))} | {_fmt(mine.get('cv_ensemble'))} | "
+            f"{_fmt(flaml.get('n_trials'))} | {_fmt(flaml.get('best_estimator'))} | "
+            f"{_fmt(medium.get('n_models'))} | {_fmt(best.get('n_models'))} |")
+    return lines
 
 
 # --------------------------------------------------------------------------- CLI

@@ -34,7 +34,7 @@ def main():
             return model.predict(test_X).to_numpy(), proba.to_numpy(), list(proba.columns)
 
         info = {"version": md.version("autogluon.tabular"), "presets": args.presets,
-                "best_model": model.model_best}
+                "best_model": model.model_best, "n_models": len(model.model_names())}
         return predict, info
 
     run_system(fit, args)

@@ -24,7 +24,11 @@ def fit(train, task):
 
     info = {"version": md.version("automl"), "n_trials": len(model.trials_),
             "best_family": model.best_params_["family"],
-            "ensemble": model.ensemble_.attrs["kind"], "n_members": len(model.ensemble_)}
+            "ensemble": model.ensemble_.attrs["kind"], "n_members": len(model.ensemble_),
+            # the search's own estimate (scorer sign: greater is better), to
+            # compare with the test score when profiling a loss
+            "cv_best": model.best_score_, "cv_ensemble": model.ensemble_.attrs["oof_score"],
+            "metric": model.metric_, "cv": model.cv_}
     return predict, info
 
 

@@ -26,7 +26,8 @@ def fit(train, task):
             return model.predict(test_X), None, None
         return model.predict(test_X), model.predict_proba(test_X), list(model.classes_)
 
-    return predict, {"version": md.version("flaml"), "best_estimator": model.best_estimator}
+    return predict, {"version": md.version("flaml"), "best_estimator": model.best_estimator,
+                     "n_trials": len(model.config_history), "best_loss": model.best_loss}
 
 
 if __name__ == "__main__":
