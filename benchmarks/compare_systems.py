@@ -567,6 +567,8 @@ def main(argv=None):
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--retry-failed", action="store_true", help="run failed and killed runs again")
     parser.add_argument("--report-only", action="store_true", help="summarise the stored runs, run nothing")
+    parser.add_argument("--n-boot", type=int, default=500,
+                        help="bootstrap resamples for the beyond-noise verdicts (0: none; slow on big suites)")
     parser.add_argument("--out", default="", help="Markdown file to write (CSV and PNG beside it)")
     args = parser.parse_args(argv)
     known = default_systems(args.venvs)
@@ -595,7 +597,7 @@ def main(argv=None):
                + (f" --datasets {args.datasets}" if args.datasets else "")
                + (" --manifest none" if args.manifest == "none" else ""))
     text = write_report(records, args.out or Path(args.store) / f"report-{args.budget:g}s.md",
-                        args.budget, command, names, store=args.store)
+                        args.budget, command, names, store=args.store if args.n_boot else None)
     print(text)
 
 
