@@ -69,22 +69,28 @@ def outer_split(X, y, task, groups, time_col, seed=0):
     return train_test_split(idx, test_size=0.25, random_state=seed, stratify=stratify)
 
 
-def metrics(task, y_true, pred, proba, classes):
-    """The AutoML Benchmark metric (and its direction) plus accuracy or R²."""
+def primary_score(task, y_true, pred, proba, classes):
+    """The AutoML Benchmark metric alone: ROC AUC, log loss or RMSE."""
     import numpy as np
-    from sklearn.metrics import accuracy_score, log_loss, r2_score, roc_auc_score, root_mean_squared_error
+    from sklearn.metrics import log_loss, roc_auc_score, root_mean_squared_error
 
     if task == "regression":
-        return {"metric": "rmse", "score": root_mean_squared_error(y_true, pred),
-                "secondary": r2_score(y_true, pred)}
+        return root_mean_squared_error(y_true, pred)
     if task == "binary":
-        score = roc_auc_score(y_true == classes[1], proba[:, 1])
-        return {"metric": "auc", "score": score, "secondary": accuracy_score(y_true, pred)}
-    eps = 1e-15
-    proba = np.clip(proba, eps, 1)
+        return roc_auc_score(y_true == classes[1], proba[:, 1])
+    proba = np.clip(proba, 1e-15, 1)
     proba = proba / proba.sum(axis=1, keepdims=True)
-    return {"metric": "logloss", "score": log_loss(y_true, proba, labels=classes),
-            "secondary": accuracy_score(y_true, pred)}
+    return log_loss(y_true, proba, labels=classes)
+
+
+def metrics(task, y_true, pred, proba, classes):
+    """The AutoML Benchmark metric (and its direction) plus accuracy or R²."""
+    from sklearn.metrics import accuracy_score, r2_score
+
+    name = {"regression": "rmse", "binary": "auc"}.get(task, "logloss")
+    secondary = r2_score(y_true, pred) if task == "regression" else accuracy_score(y_true, pred)
+    return {"metric": name, "score": primary_score(task, y_true, pred, proba, classes),
+            "secondary": secondary}
 
 
 def constant_score(task, y_train, y_test, classes):

@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,8 @@ sys.path.insert(0, str(SYSTEMS_DIR))
 from _common import write_json_atomic
 from _noise import paired_bootstrap
 from _suite import (
-    DEFAULT_MANIFEST, constant_score, load_dataset, load_suite, metrics, outer_split, ram_gb, tree_rss)
+    DEFAULT_MANIFEST, constant_score, load_dataset, load_suite, metrics, outer_split, primary_score,
+    ram_gb, tree_rss)
 
 LOWER_IS_BETTER = {"rmse", "logloss"}
 
@@ -120,7 +122,7 @@ def run_subprocess(cmd, limit, env=None, poll=0.2):
     Returns ``(returncode or None when killed, wall seconds, peak RSS bytes, stderr tail)``.
     """
     start = time.perf_counter()
-    with open(os.devnull, "w") as devnull, _temp_file() as err:
+    with open(os.devnull, "w") as devnull, tempfile.TemporaryFile(mode="w+") as err:
         proc = subprocess.Popen(cmd, stdout=devnull, stderr=err, env=env, start_new_session=True)
         peak = 0
         while proc.poll() is None:
@@ -130,12 +132,6 @@ def run_subprocess(cmd, limit, env=None, poll=0.2):
                 return None, time.perf_counter() - start, peak, _tail(err)
             time.sleep(poll)
         return proc.returncode, time.perf_counter() - start, peak, _tail(err)
-
-
-def _temp_file():
-    import tempfile
-
-    return tempfile.TemporaryFile(mode="w+")
 
 
 def _tail(fh, lines=30):
@@ -174,12 +170,17 @@ def read_predictions(spec, data_dir, out_dir):
     return spec["task"], y.astype(str), pred["pred"].to_numpy(dtype=str), proba, classes
 
 
-def score_rows(run, rows=None):
-    """The metrics of a run (from :func:`read_predictions`) on some test rows (all by default)."""
+def score_rows(run, rows=None, primary_only=False):
+    """The metrics of a run (from :func:`read_predictions`) on some test rows (all by default).
+
+    ``primary_only`` returns the benchmark metric alone (the bootstrap's hot path).
+    """
     task, y, labels, proba, classes = run
     if rows is not None:
         y, labels = y[rows], labels[rows]
         proba = None if proba is None else proba[rows]
+    if primary_only:
+        return primary_score(task, y, labels, proba, classes)
     return metrics(task, y, labels, proba, classes)
 
 
@@ -316,7 +317,7 @@ def noise_verdicts(records, store, ours="automl", n_boot=500):
             b = read_predictions(spec, folder / "data", folder / "work" / name)
 
             def both(rows, b=b):
-                return score_rows(a, rows)["score"], score_rows(b, rows)["score"]
+                return score_rows(a, rows, True), score_rows(b, rows, True)
 
             result = paired_bootstrap(both, len(a[1]), r["metric"] in LOWER_IS_BETTER, n_boot=n_boot)
             out.append({"dataset": dataset, "system": name, "metric": r["metric"], **result})
