@@ -188,17 +188,20 @@ def _cuml_forest(task, p, ctx):
 
 
 def _forest_build(classes, cuml=False):
-    def build(task, p, ctx):
-        if cuml and _on_cuml(ctx):
-            return _cuml_forest(task, p, ctx)
-        cls = classes[0] if is_classification(task) else classes[1]
-        kw = {"class_weight": p.get("class_weight")} if is_classification(task) else {}
-        return cls(
-            n_estimators=p["n_estimators"], max_features=p["max_features"],
-            min_samples_leaf=p["min_samples_leaf"], n_jobs=ctx.n_jobs,
-            random_state=ctx.random_state, **kw,
-        )
-    return build
+    # a partial, not a closure, so that families (kept in trials_) pickle
+    return partial(_build_forest, classes, cuml)
+
+
+def _build_forest(classes, cuml, task, p, ctx):
+    if cuml and _on_cuml(ctx):
+        return _cuml_forest(task, p, ctx)
+    cls = classes[0] if is_classification(task) else classes[1]
+    kw = {"class_weight": p.get("class_weight")} if is_classification(task) else {}
+    return cls(
+        n_estimators=p["n_estimators"], max_features=p["max_features"],
+        min_samples_leaf=p["min_samples_leaf"], n_jobs=ctx.n_jobs,
+        random_state=ctx.random_state, **kw,
+    )
 
 
 def _bagging_space(ctx):

@@ -1,0 +1,32 @@
+"""The model registry: every family is picklable, since fitted models keep it."""
+
+import pickle
+
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_diabetes
+
+from automl import AutoRegressor
+from automl.search import FAMILIES, SearchContext
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_family_pickles_and_builds_the_same_estimator(name):
+    family = FAMILIES[name]
+    again = pickle.loads(pickle.dumps(family))
+    task = "binary" if family.supports("binary") else "regression"
+    ctx = SearchContext(task=task, n_samples=100, n_features=5, extra={"cuml": False})
+    built, rebuilt = (f.build(task, f.defaults(ctx), ctx) for f in (family, again))
+    assert type(built) is type(rebuilt)
+    assert clone(built).get_params().keys() == rebuilt.get_params().keys()
+
+
+def test_fitted_forest_search_pickles():
+    # Regression: the forest families' build was a closure, so a fitted
+    # AutoPipeline whose trials_ held a forest could not be pickled.
+    X, y = load_diabetes(return_X_y=True)
+    model = AutoRegressor(models=["random_forest", "extra_trees"], time_budget=20,
+                          max_trials=2, cv=3, random_state=0).fit(X, y)
+    assert {t.family.name for t in model.trials_} == {"random_forest", "extra_trees"}
+    again = pickle.loads(pickle.dumps(model))
+    assert (again.predict(X) == model.predict(X)).all()
