@@ -158,3 +158,25 @@ def test_members_respect_the_predict_cost_limit():
     excluded = [i for i in free.ensemble_["trial"]
                 if trials[i].predict_time[1] > 0.2 * single]
     assert excluded and not set(excluded) & set(capped.ensemble_["trial"])
+
+
+def test_bagged_fold_models_keep_their_own_table_on_time_ordered_data():
+    # Regression (nlswork): every fold pipeline shared one table preprocessor
+    # object, left fitted on the last fold. With a time split the early folds
+    # see fewer categories, so their models expect fewer columns than that
+    # table outputs and predict failed ("X has 7 features, ... expecting 4").
+    rng = np.random.RandomState(0)
+    n = 300
+    shop = np.where(np.arange(n) < 150, rng.choice(["a", "b"], n), rng.choice(["c", "d", "e"], n))
+    X = pd.DataFrame({"day": np.arange(n), "x": rng.normal(size=n), "shop": shop})
+    level = pd.Series(shop).map({"a": 0, "b": 1, "c": 2, "d": 3, "e": 4}).to_numpy()
+    y = 2 * X["x"].to_numpy() + level + rng.normal(scale=0.1, size=n)
+    model = AutoRegressor(models=["random_forest"], max_trials=1, time_budget=20,
+                          time_column="day", fold_bagging=True, ensemble="none",
+                          random_state=0).fit(X, y)
+    folds = [frozen.estimator for frozen in model.best_pipeline_.estimators_]
+    assert len(folds) == 5 and model.cv_ == "TimeSeriesSplit(n_splits=5)"
+    # one table per fold, fitted on that fold's rows: early folds know 2 shops
+    widths = [fold[0].transform(X).shape[1] for fold in folds]
+    assert widths[0] < widths[-1] and len({id(fold[0]) for fold in folds}) == 5
+    np.testing.assert_allclose(model.predict(X), np.mean([f.predict(X) for f in folds], axis=0))

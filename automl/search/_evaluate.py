@@ -12,6 +12,7 @@ import warnings
 
 import joblib
 import numpy as np
+from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.model_selection import train_test_split
 from sklearn.utils import _safe_indexing
@@ -212,7 +213,7 @@ def evaluate_candidate(data_path, family_name, config, ctx, scorer, deadline, tr
         if train_fraction < 1.0:
             keep = rng.choice(len(train), max(20, int(train_fraction * len(train))), replace=False)
             train = train[np.sort(keep)]  # a subset, in the fold's (time) order
-        pipe = build_pipeline(family, config, ctx, table)
+        pipe = build_pipeline(family, config, ctx, clone(table))  # one table per fold
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             head, final, best_iter = fit_candidate(
