@@ -83,6 +83,46 @@ def primary_score(task, y_true, pred, proba, classes):
     return log_loss(y_true, proba, labels=classes)
 
 
+def primary_score_resampled(task, y_true, pred, proba, classes, rows):
+    """:func:`primary_score` on many resamples of the test rows at once.
+
+    ``rows`` is a 2-D index array, one resample per line; returns one score
+    per line (NaN for ROC AUC on a resample with one class). The same numbers
+    as :func:`primary_score` on ``y_true[r]``, ``pred[r]``, ``proba[r]``, but
+    vectorised: per-row losses are averaged for RMSE and log loss, and ROC AUC
+    is the Mann-Whitney statistic with each row weighted by its count.
+    """
+    import numpy as np
+
+    rows = np.atleast_2d(rows)
+    if task == "regression":
+        err2 = (np.asarray(pred, dtype=float) - np.asarray(y_true, dtype=float)) ** 2
+        return np.sqrt(err2[rows].mean(axis=1))
+    if task != "binary":
+        proba = np.clip(proba, 1e-15, 1)
+        proba = proba / proba.sum(axis=1, keepdims=True)
+        codes = np.searchsorted(classes, y_true)
+        loss = -np.log(proba[np.arange(len(codes)), codes])
+        return loss[rows].mean(axis=1)
+    score = np.asarray(proba[:, 1], dtype=float)
+    order = np.argsort(score, kind="stable")
+    positive = (np.asarray(y_true) == classes[1])[order]
+    _, group_start, group_size = np.unique(score[order], return_index=True, return_counts=True)
+    first = np.repeat(group_start, group_size)  # each sorted row's tie group: [first, last)
+    last = first + np.repeat(group_size, group_size)
+    rank_of = np.empty(len(order), dtype=int)
+    rank_of[order] = np.arange(len(order))
+    out = np.empty(len(rows))
+    for i, resample in enumerate(rows):
+        counts = np.bincount(rank_of[resample], minlength=len(order)).astype(float)
+        neg = np.concatenate([[0.0], np.cumsum(np.where(positive, 0.0, counts))])
+        below, tied = neg[first], neg[last] - neg[first]
+        n_pos, n_neg = counts[positive].sum(), neg[-1]
+        wins = np.sum(np.where(positive, counts, 0.0) * (below + 0.5 * tied))
+        out[i] = wins / (n_pos * n_neg) if n_pos and n_neg else np.nan
+    return out
+
+
 def metrics(task, y_true, pred, proba, classes):
     """The AutoML Benchmark metric (and its direction) plus accuracy or R²."""
     from sklearn.metrics import accuracy_score, r2_score

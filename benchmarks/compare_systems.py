@@ -30,8 +30,8 @@ sys.path.insert(0, str(SYSTEMS_DIR))
 from _common import write_json_atomic
 from _noise import paired_bootstrap
 from _suite import (
-    DEFAULT_MANIFEST, constant_score, load_dataset, load_suite, metrics, outer_split, primary_score,
-    ram_gb, tree_rss)
+    DEFAULT_MANIFEST, constant_score, load_dataset, load_suite, metrics, outer_split,
+    primary_score_resampled, ram_gb, tree_rss)
 
 LOWER_IS_BETTER = {"rmse", "logloss"}
 
@@ -170,18 +170,19 @@ def read_predictions(spec, data_dir, out_dir):
     return spec["task"], y.astype(str), pred["pred"].to_numpy(dtype=str), proba, classes
 
 
-def score_rows(run, rows=None, primary_only=False):
-    """The metrics of a run (from :func:`read_predictions`) on some test rows (all by default).
-
-    ``primary_only`` returns the benchmark metric alone (the bootstrap's hot path).
-    """
+def score_rows(run, rows=None):
+    """The metrics of a run (from :func:`read_predictions`) on some test rows (all by default)."""
     task, y, labels, proba, classes = run
     if rows is not None:
         y, labels = y[rows], labels[rows]
         proba = None if proba is None else proba[rows]
-    if primary_only:
-        return primary_score(task, y, labels, proba, classes)
     return metrics(task, y, labels, proba, classes)
+
+
+def primary_score_resampled_run(run, rows):
+    """The benchmark metric of a run on each resample (a line of ``rows``)."""
+    task, y, labels, proba, classes = run
+    return primary_score_resampled(task, y, labels, proba, classes, rows)
 
 
 def run_one(system, spec, data_dir, out_dir, limit):
@@ -317,7 +318,7 @@ def noise_verdicts(records, store, ours="automl", n_boot=500):
             b = read_predictions(spec, folder / "data", folder / "work" / name)
 
             def both(rows, b=b):
-                return score_rows(a, rows, True), score_rows(b, rows, True)
+                return primary_score_resampled_run(a, rows), primary_score_resampled_run(b, rows)
 
             result = paired_bootstrap(both, len(a[1]), r["metric"] in LOWER_IS_BETTER, n_boot=n_boot)
             out.append({"dataset": dataset, "system": name, "metric": r["metric"], **result})

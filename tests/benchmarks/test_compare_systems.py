@@ -23,6 +23,7 @@ sys.path.insert(0, str(BENCH / "systems"))
 import compare_systems as cs
 from _common import order_proba
 from _noise import paired_bootstrap
+from _suite import primary_score, primary_score_resampled
 
 FAKES = Path(__file__).resolve().parent / "fake_systems"
 
@@ -222,7 +223,8 @@ def test_paired_bootstrap_tells_a_real_difference_from_noise():
     also_close = y + (close - y)[rng.permutation(500)]  # the same errors, on other rows
 
     def mse(a, b):
-        return lambda rows: (np.mean((a[rows] - y[rows]) ** 2), np.mean((b[rows] - y[rows]) ** 2))
+        return lambda rows: (((a[rows] - y[rows]) ** 2).mean(axis=1),
+                             ((b[rows] - y[rows]) ** 2).mean(axis=1))
 
     better = paired_bootstrap(mse(close, far), 500, lower_is_better=True)
     assert better["verdict"] == "better" and better["low"] > 0 and better["diff"] == pytest.approx(
@@ -230,8 +232,33 @@ def test_paired_bootstrap_tells_a_real_difference_from_noise():
     assert paired_bootstrap(mse(far, close), 500, lower_is_better=True)["verdict"] == "worse"
     assert paired_bootstrap(mse(close, also_close), 500, lower_is_better=True)["verdict"] == "noise"
     # higher is better: the difference keeps its sign
-    r2 = paired_bootstrap(lambda rows: (0.9, 0.8), 10, lower_is_better=False)
+    def constant(rows):
+        return np.full(len(rows), 0.9), np.full(len(rows), 0.8)
+
+    r2 = paired_bootstrap(constant, 10, lower_is_better=False)
     assert r2["diff"] == pytest.approx(0.1) and r2["verdict"] == "better"
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+def test_resampled_score_equals_the_metric_on_each_resample(task):
+    rng = np.random.default_rng(1)
+    n = 300
+    classes = np.array(["a", "b"] if task == "binary" else ["a", "b", "c"])
+    y = rng.choice(classes, n) if task != "regression" else rng.normal(size=n)
+    pred = rng.normal(size=n) if task == "regression" else rng.choice(classes, n)
+    proba = None
+    if task != "regression":
+        # rounded so that ROC AUC meets tied scores; one exact 0 for the log loss clip
+        proba = np.round(rng.dirichlet(np.ones(len(classes)), n), 2)
+        proba[0] = [0.0] + [1.0 / (len(classes) - 1)] * (len(classes) - 1)
+    rows = rng.integers(0, n, (25, n))
+    fast = primary_score_resampled(task, y, pred, proba, classes, rows)
+    slow = [primary_score(task, y[r], pred[r], None if proba is None else proba[r], classes)
+            for r in rows]
+    np.testing.assert_allclose(fast, slow, rtol=1e-9)
+    one_class = np.flatnonzero(y == classes[0])[:5][None, :]
+    if task == "binary":
+        assert np.isnan(primary_score_resampled(task, y, pred, proba, classes, one_class)[0])
 
 
 def test_proba_columns_are_put_in_the_task_class_order():
