@@ -294,7 +294,7 @@ def normalised_scores(records):
     return out
 
 
-def noise_verdicts(records, store, ours="automl", n_boot=500):
+def noise_verdicts(records, store, ours="automl", n_boot=1000):
     """Ours against every other system that ran, per dataset: a paired bootstrap.
 
     Reads the predictions kept under ``store`` and resamples the test rows
@@ -321,7 +321,8 @@ def noise_verdicts(records, store, ours="automl", n_boot=500):
                 return primary_score_resampled_run(a, rows), primary_score_resampled_run(b, rows)
 
             result = paired_bootstrap(both, len(a[1]), r["metric"] in LOWER_IS_BETTER, n_boot=n_boot)
-            out.append({"dataset": dataset, "system": name, "metric": r["metric"], **result})
+            out.append({"dataset": dataset, "system": name, "metric": r["metric"],
+                        "n_boot": n_boot, **result})
     return out
 
 
@@ -375,15 +376,17 @@ def _count_verdicts(verdicts, system, verdict, datasets):
 
 
 # ------------------------------------------------------------------------ report
-def write_report(records, out, budget, command, systems_order, ours="automl", store=None):
+def write_report(records, out, budget, command, systems_order, ours="automl", store=None,
+                 n_boot=1000):
     """Markdown summary, CSV of every run and a PNG of normalised scores, beside ``out``.
 
     With ``store`` (where the runs' predictions are kept), ours is also
-    compared with every system by a paired bootstrap of the test rows.
+    compared with every system by a paired bootstrap of the test rows
+    (``n_boot`` resamples).
     """
     import pandas as pd
 
-    verdicts = None if store is None else noise_verdicts(records, store, ours)
+    verdicts = None if store is None else noise_verdicts(records, store, ours, n_boot)
     rows, frame, incomplete = summarise(records, ours=ours, verdicts=verdicts)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -507,7 +510,8 @@ def _markdown(rows, frame, incomplete, budget, command, systems_order, ours, png
     if verdicts is not None:
         worse = [v for v in verdicts if v["verdict"] == "worse" and v["dataset"] in set(frame["dataset"])]
         lines += ["", ("Beyond noise: the 95 % interval of a paired bootstrap over the test rows "
-                       "(500 resamples) of the difference in test score excludes 0. Ours worse "
+                       f"({verdicts[0]['n_boot'] if verdicts else 0} resamples) of the difference "
+                       "in test score excludes 0. Ours worse "
                        "beyond noise: ") + (", ".join(
                            f"against {v['system']} on {v['dataset']} ({v['metric']} "
                            f"{v['diff']:+.4f}, [{v['low']:+.4f}, {v['high']:+.4f}])" for v in worse)
@@ -569,8 +573,8 @@ def main(argv=None):
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--retry-failed", action="store_true", help="run failed and killed runs again")
     parser.add_argument("--report-only", action="store_true", help="summarise the stored runs, run nothing")
-    parser.add_argument("--n-boot", type=int, default=500,
-                        help="bootstrap resamples for the beyond-noise verdicts (0: none; slow on big suites)")
+    parser.add_argument("--n-boot", type=int, default=1000,
+                        help="bootstrap resamples for the beyond-noise verdicts (0: none)")
     parser.add_argument("--out", default="", help="Markdown file to write (CSV and PNG beside it)")
     args = parser.parse_args(argv)
     known = default_systems(args.venvs)
@@ -599,7 +603,8 @@ def main(argv=None):
                + (f" --datasets {args.datasets}" if args.datasets else "")
                + (" --manifest none" if args.manifest == "none" else ""))
     text = write_report(records, args.out or Path(args.store) / f"report-{args.budget:g}s.md",
-                        args.budget, command, names, store=args.store if args.n_boot else None)
+                        args.budget, command, names, store=args.store if args.n_boot else None,
+                        n_boot=args.n_boot)
     print(text)
 
 

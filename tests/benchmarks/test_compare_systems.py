@@ -131,6 +131,7 @@ def test_known_scores_failures_timeouts_and_overruns(tmp_path, rule_entry, monke
     verdicts = cs.noise_verdicts(records, tmp_path / "store", ours="oracle", n_boot=100)
     assert {(v["system"], v["verdict"]) for v in verdicts} == {("constant", "better"), ("slow", "better")}
     assert verdicts[0]["diff"] == pytest.approx(0.5) and verdicts[0]["low"] > 0.4
+    assert {v["n_boot"] for v in verdicts} == {100}
     rows, _, _ = cs.summarise(records, ours="oracle", verdicts=verdicts)
     summary = {r["system"]: r for r in rows}
     assert (summary["constant"]["ours_better_beyond_noise"], summary["constant"]["ours_worse_beyond_noise"]) == (1, 0)
