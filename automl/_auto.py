@@ -100,8 +100,10 @@ class AutoPipeline(BaseEstimator):
         single pipeline's.
     ensemble_predict_cost : float or None, default=None
         Each ensemble member other than the best pipeline may add at most
-        this share of the best pipeline's predict time (as measured on the
-        CV test folds; members share its table preprocessor), e.g. 0.2.
+        this share of the best pipeline's predict time, e.g. 0.2: estimated
+        on the CV test folds to choose the candidates, then measured on the
+        fitted members (which share its table preprocessor); a member over
+        the limit is left out and the weights chosen again.
         None: no limit, the most accurate ensemble whatever it costs to
         predict.
     fold_bagging : "auto" or bool, default="auto"

@@ -180,3 +180,35 @@ def test_bagged_fold_models_keep_their_own_table_on_time_ordered_data():
     widths = [fold[0].transform(X).shape[1] for fold in folds]
     assert widths[0] < widths[-1] and len({id(fold[0]) for fold in folds}) == 5
     np.testing.assert_allclose(model.predict(X), np.mean([f.predict(X) for f in folds], axis=0))
+
+
+def test_members_are_timed_after_refit_and_slow_ones_left_out():
+    # The fitted members are timed (not only their CV estimate): with a limit
+    # of 20 % of the best pipeline's predict time, a linear member (~1 %)
+    # stays and a forest ten times the size of the best one goes.
+    from types import SimpleNamespace
+
+    from sklearn.ensemble import RandomForestRegressor
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import Pipeline
+
+    from automl._final_model import FinalModelContext, _within_predict_cost
+    from automl.transformers import TablePreprocessor
+
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    ctx = FinalModelContext(X, y.to_numpy(), "regression", None, None, [], TablePreprocessor(),
+                            None, len(y), deadline=None)
+    table = ctx.fitted_table()
+
+    def member(trial_id, model):
+        return SimpleNamespace(trial_id=trial_id), Pipeline(
+            [("table", table), ("model", model.fit(ctx.transformed(), y))])
+
+    best = member(0, RandomForestRegressor(n_estimators=30, random_state=0))
+    cheap = member(1, Ridge())
+    slow = member(2, RandomForestRegressor(n_estimators=300, random_state=0))
+    result = SimpleNamespace(best_single=best[0], estimator=best[1], notes=[])
+    kept, weights = _within_predict_cost([best, cheap, slow], [3, 2, 1],
+                                         {0: False, 1: False, 2: False}, ctx, result, 0.2)
+    assert [t.trial_id for t, _ in kept] == [0, 1] and weights == [3, 2]
+    assert len(result.notes) == 1 and result.notes[0].startswith("trial 2 left out")
