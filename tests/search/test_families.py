@@ -30,3 +30,16 @@ def test_fitted_forest_search_pickles():
     assert {t.family.name for t in model.trials_} == {"random_forest", "extra_trees"}
     again = pickle.loads(pickle.dumps(model))
     assert (again.predict(X) == model.predict(X)).all()
+
+
+@pytest.mark.parametrize("time_ordered", [False, True])
+def test_hist_gradient_boosting_tunes_its_length_on_time_ordered_rows(time_ordered):
+    # Native early stopping validates on a random 10 %: on time-ordered rows
+    # that is interpolation in time, so the length is searched instead.
+    family = FAMILIES["hist_gradient_boosting"]
+    ctx = SearchContext(task="binary", n_samples=5000, n_features=5,
+                        extra={"time_ordered": time_ordered})
+    model = family.build("binary", family.defaults(ctx), ctx)
+    assert model.early_stopping is not time_ordered
+    assert model.max_iter == (100 if time_ordered else 1000)
+    assert ("max_iter" in family.space(ctx)) is time_ordered
