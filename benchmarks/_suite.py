@@ -71,16 +71,21 @@ def outer_split(X, y, task, groups, time_col, seed=0):
 
 def primary_score(task, y_true, pred, proba, classes):
     """The AutoML Benchmark metric alone: ROC AUC, log loss or RMSE."""
-    import numpy as np
     from sklearn.metrics import log_loss, roc_auc_score, root_mean_squared_error
 
     if task == "regression":
         return root_mean_squared_error(y_true, pred)
     if task == "binary":
         return roc_auc_score(y_true == classes[1], proba[:, 1])
+    return log_loss(y_true, _clipped(proba), labels=classes)
+
+
+def _clipped(proba):
+    """Probabilities kept off 0 and renormalised, as both log-loss paths score them."""
+    import numpy as np
+
     proba = np.clip(proba, 1e-15, 1)
-    proba = proba / proba.sum(axis=1, keepdims=True)
-    return log_loss(y_true, proba, labels=classes)
+    return proba / proba.sum(axis=1, keepdims=True)
 
 
 def primary_score_resampled(task, y_true, pred, proba, classes, rows):
@@ -99,10 +104,8 @@ def primary_score_resampled(task, y_true, pred, proba, classes, rows):
         err2 = (np.asarray(pred, dtype=float) - np.asarray(y_true, dtype=float)) ** 2
         return np.sqrt(err2[rows].mean(axis=1))
     if task != "binary":
-        proba = np.clip(proba, 1e-15, 1)
-        proba = proba / proba.sum(axis=1, keepdims=True)
         codes = np.searchsorted(classes, y_true)
-        loss = -np.log(proba[np.arange(len(codes)), codes])
+        loss = -np.log(_clipped(proba)[np.arange(len(codes)), codes])
         return loss[rows].mean(axis=1)
     score = np.asarray(proba[:, 1], dtype=float)
     order = np.argsort(score, kind="stable")
