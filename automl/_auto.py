@@ -98,12 +98,15 @@ class AutoPipeline(BaseEstimator):
         falls back to greedy otherwise); ``"none"`` keeps the best pipeline.
         An ensemble is used only if its out-of-fold score beats the best
         single pipeline's.
-    ensemble_predict_cost : float or None, default=None
-        Each ensemble member other than the best pipeline may add at most
-        this share of the best pipeline's predict time, e.g. 0.2: estimated
-        on the CV test folds to choose the candidates, then measured on the
-        fitted members (which share its table preprocessor); a member over
-        the limit is left out and the weights chosen again.
+    ensemble_predict_cost : float or None, default=0.2
+        Each ensemble member beyond the first may add on average at most
+        this share of the best pipeline's predict time: an ensemble of m
+        members predicts in at most ``1 + ensemble_predict_cost * (m - 1)``
+        times the best pipeline's time. The greedy selection keeps within
+        it on the times estimated on the CV test folds (cheap members make
+        room for a dearer one), the fitted members are then timed on
+        training rows (refitted members share one table preprocessor) and,
+        if they break it, the weights are chosen again on those times.
         None: no limit, the most accurate ensemble whatever it costs to
         predict.
     fold_bagging : "auto" or bool, default="auto"
@@ -156,7 +159,9 @@ class AutoPipeline(BaseEstimator):
         stacking), ``fitted_on`` (``"all rows"`` or ``"folds (bagged)"``)
         and out-of-fold score. One row when a single pipeline is used;
         ``ensemble_.attrs`` holds ``kind`` (``"single"``, ``"greedy"`` or
-        ``"stacking"``) and its out-of-fold score.
+        ``"stacking"``), its out-of-fold score and ``predict_cost``: its
+        predict time as a multiple of the best pipeline's, measured on
+        training rows when ``ensemble_predict_cost`` is set (NaN otherwise).
     ensemble_notes_ : list of str
         Why an ensemble was not used, or fell back, when it was not.
     best_score_ : float
@@ -257,7 +262,7 @@ class AutoPipeline(BaseEstimator):
         max_trials=None,
         categorical_columns=None,
         ensemble="greedy",
-        ensemble_predict_cost=None,
+        ensemble_predict_cost=0.2,
         fold_bagging="auto",
         n_jobs=None,
         backend="auto",
@@ -663,7 +668,8 @@ def _members_frame(final):
     } for t, w in zip(final.members, final.weights)]
     frame = pd.DataFrame(rows, columns=["trial", "family", "weight", "fitted_on", "score"])
     frame.attrs.update(kind=final.kind, oof_score=final.oof_score,
-                       best_single_oof_score=final.best_single_oof)
+                       best_single_oof_score=final.best_single_oof,
+                       predict_cost=final.predict_cost)
     return frame
 
 

@@ -70,6 +70,9 @@ class FinalModel:
     best_pipeline: object = None
     notes: list = field(default_factory=list)
     oof_scores: dict = field(default_factory=dict)  # trial_id -> its OOF score
+    # predict time of the ensemble / the best pipeline's, measured on training
+    # rows (NaN when not measured: no ensemble_predict_cost)
+    predict_cost: float = float("nan")
 
 
 class FinalModelContext:
@@ -148,19 +151,6 @@ def oof_score(trial, y, score):
     return score(y[seen], oof[seen])
 
 
-def _cheap_enough(trial, best, max_cost):
-    """Whether ``trial`` adds at most ``max_cost`` x the best pipeline's predict time.
-
-    Refitted members share the table preprocessor, so a member adds only the
-    rest of its pipeline; the best pipeline costs its table plus its rest.
-    """
-    if max_cost is None or trial is best:
-        return True
-    added = trial.predict_time[1]
-    single = best.predict_time[0] + best.predict_time[1]
-    return not np.isfinite(added) or not np.isfinite(single) or added <= max_cost * single
-
-
 def build_final_model(trials, *, ensemble, fold_bagging, ctx, max_predict_cost=None):
     """Choose and fit what predicts: the best pipeline or an ensemble.
 
@@ -174,9 +164,11 @@ def build_final_model(trials, *, ensemble, fold_bagging, ctx, max_predict_cost=N
         ``"auto"``: only when a refit would not fit in the time left.
     ctx : FinalModelContext
     max_predict_cost : float, default=None
-        Members other than the best pipeline may each add at most this
-        share of its predict time (estimated on the CV test folds, then
-        measured on the fitted members); no limit when None.
+        Each member beyond the first may add on average at most this share
+        of the best pipeline's predict time: the greedy selection keeps
+        within it on the times estimated on the CV test folds, and chooses
+        again on the fitted members' measured times if they break it. No
+        limit when None.
 
     Returns
     -------
@@ -199,13 +191,11 @@ def build_final_model(trials, *, ensemble, fold_bagging, ctx, max_predict_cost=N
     if len(candidates) < 2:
         result.notes.append("no time left to fit another pipeline for an ensemble")
         return result
-    candidates = [t for t in candidates if _cheap_enough(t, best, max_predict_cost)]
-    if len(candidates) < 2:
-        result.notes.append("no other pipeline predicts within ensemble_predict_cost")
-        return result
+    costs, shared = _estimated_costs(candidates, best, fold_bagging is True)
     selection = greedy_ensemble_selection(
         [t.oof for t in candidates], ctx.y_score, ctx.score, n_iterations=GREEDY_ITERATIONS,
-        time_limit=GREEDY_TIME_SHARE * ctx.time_left(),
+        time_limit=GREEDY_TIME_SHARE * ctx.time_left(), costs=costs, shared_cost=shared,
+        max_cost_per_member=max_predict_cost,
     )
     chosen = [(t, w) for t, w in zip(candidates, selection.weights) if w > 0]
     if len(chosen) < 2 or not selection.score > best_oof:
@@ -217,6 +207,28 @@ def build_final_model(trials, *, ensemble, fold_bagging, ctx, max_predict_cost=N
             return stacked
     return _fit_greedy(chosen, selection.score, ctx, fold_bagging, result,
                        max_predict_cost) or result
+
+
+def _estimated_costs(candidates, best, all_bagged):
+    """``(costs, shared)``: predict times from the CV folds, as shares of the best pipeline's.
+
+    Refitted members share one table preprocessor, paid once (``shared``);
+    each adds the rest of its pipeline. Bagged members carry their own
+    tables. A time not measured counts as 0 (the fitted members are
+    measured before the ensemble is kept).
+    """
+    table, rest = best.predict_time
+    single = table + rest
+    if not np.isfinite(single) or single <= 0:
+        return None, 0.0
+
+    def own(trial):
+        if trial is best:
+            return 1.0 if all_bagged else rest / single
+        seconds = sum(trial.predict_time) if all_bagged else trial.predict_time[1]
+        return seconds / single if np.isfinite(seconds) else 0.0
+
+    return [own(t) for t in candidates], (0.0 if all_bagged else table / single)
 
 
 def _affordable(trial, ctx, fold_bagging):
@@ -259,28 +271,40 @@ def _fit_greedy(chosen, score, ctx, fold_bagging, result, max_predict_cost=None)
         members.append((trial, fitted))
         weights.append(weight)
         bagged[trial.trial_id] = was_bagged
-    n_fitted = len(members)
+    costs, shared, within = None, 0.0, True
     if max_predict_cost is not None and len(members) > 1:
-        members, weights = _within_predict_cost(members, weights, bagged, ctx, result,
-                                                max_predict_cost)
-    if len(members) < len(chosen):
+        costs, shared = _measured_costs(members, bagged, ctx, result)
+        spent = shared + sum(costs)
+        within = spent <= 1 + max_predict_cost * (len(members) - 1)
+        if not within:
+            result.notes.append(
+                f"the fitted members would add {(spent - 1) / (len(members) - 1):.0%} of the "
+                f"best pipeline's predict time each (ensemble_predict_cost="
+                f"{max_predict_cost:g}): chosen again on their measured times")
+    if len(members) < len(chosen) or not within:
         # some members could not be fitted in time, or predict too slowly:
         # re-select among the others
         if len(members) < 2:
-            result.notes.append("no time left to fit the ensemble's members"
-                                if n_fitted < 2 else
-                                "no other member predicts within ensemble_predict_cost")
+            result.notes.append("no time left to fit the ensemble's members")
+            return None
+        if costs is not None and shared + min(costs) > 1:
+            result.notes.append("no fitted member predicts as fast as the best pipeline")
             return None
         selection = greedy_ensemble_selection(
             [t.oof for t, _ in members], ctx.y_score, ctx.score, n_iterations=GREEDY_ITERATIONS,
-            time_limit=GREEDY_TIME_SHARE * ctx.time_left(),
+            time_limit=GREEDY_TIME_SHARE * ctx.time_left(), costs=costs, shared_cost=shared,
+            max_cost_per_member=max_predict_cost,
         )
         if not selection.score > result.best_single_oof:
-            result.notes.append("the members that fit in time make no better ensemble")
+            result.notes.append("the members that fit in time (and within "
+                                "ensemble_predict_cost) make no better ensemble")
             return None
         score, weights = selection.score, list(selection.weights)
-        kept = [(m, w) for m, w in zip(members, weights) if w > 0]
-        members, weights = [m for m, _ in kept], [w for _, w in kept]
+        kept = [(m, w, c) for m, w, c in zip(members, weights, costs or [0] * len(members))
+                if w > 0]
+        members, weights, costs = ([m for m, _, _ in kept], [w for _, w, _ in kept],
+                                   None if costs is None else [c for _, _, c in kept])
+    predict_cost = float("nan") if costs is None else shared + sum(costs)
     cls = WeightedEnsembleClassifier if ctx.classification else WeightedEnsembleRegressor
     if any(bagged[t.trial_id] for t, _ in members):
         # fold models carry their own table preprocessors: average on raw X
@@ -301,48 +325,50 @@ def _fit_greedy(chosen, score, ctx, fold_bagging, result, max_predict_cost=None)
         best_single=result.best_single, best_single_oof=result.best_single_oof,
         bagged={t.trial_id: bagged[t.trial_id] for t, _ in members},
         best_pipeline=result.best_pipeline, notes=result.notes, oof_scores=result.oof_scores,
+        predict_cost=predict_cost,
     )
 
 
-def _within_predict_cost(members, weights, bagged, ctx, result, max_cost):
-    """The members whose measured predict time, added to the best pipeline's, is within limit.
+def _measured_costs(members, bagged, ctx, result):
+    """``(costs, shared)`` of the fitted members, as shares of the best pipeline's predict time.
 
-    Fitted members are timed on up to ``COST_SAMPLE_ROWS`` training rows: the
-    best pipeline whole, a refitted member without the table preprocessor it
-    shares, a bagged member whole. The CV-fold estimate that chose the
-    candidates misses how much a refit on all rows grows a model.
+    Timed on up to ``COST_SAMPLE_ROWS`` training rows: the best pipeline
+    whole; when no member is bagged, the table preprocessor they share
+    (``shared``, paid once) and each member without it; a bagged member
+    whole. The CV-fold estimate that chose them misses how much a refit on
+    all rows grows a model.
     """
     rows = np.random.RandomState(0).permutation(len(ctx.y))[:COST_SAMPLE_ROWS]
     sample = _safe_indexing(ctx.X, np.sort(rows))
-    best_id = result.best_single.trial_id
-    single = _predict_seconds(result.estimator, sample, ctx.classification)
-    shared = None
-    kept, kept_weights = [], []
-    for (trial, fitted), weight in zip(members, weights):
-        if trial.trial_id != best_id:
-            if bagged[trial.trial_id]:
-                added = _predict_seconds(fitted, sample, ctx.classification)
-            else:
-                if shared is None:
-                    shared = ctx.fitted_table().transform(sample)
-                added = _predict_seconds(fitted[1:], shared, ctx.classification)
-            if added > max_cost * single:
-                result.notes.append(
-                    f"trial {trial.trial_id} left out: it adds {added / single:.0%} of the "
-                    f"best pipeline's predict time (ensemble_predict_cost={max_cost:g})")
-                continue
-        kept.append((trial, fitted))
-        kept_weights.append(weight)
-    return kept, kept_weights
+    single = max(1e-9, _predict_seconds(result.estimator, sample, ctx.classification))
+    shared_table = not any(bagged[t.trial_id] for t, _ in members)
+    shared = 0.0
+    if shared_table:
+        table = ctx.fitted_table()
+        shared = min(1.0, _median_seconds(lambda: table.transform(sample)) / single)
+        table_out = table.transform(sample)
+    costs = []
+    for trial, fitted in members:
+        if trial.trial_id == result.best_single.trial_id:
+            costs.append(1.0 - shared)
+        elif shared_table:
+            costs.append(_predict_seconds(fitted[1:], table_out, ctx.classification) / single)
+        else:
+            costs.append(_predict_seconds(fitted, sample, ctx.classification) / single)
+    return costs, shared
 
 
-def _predict_seconds(estimator, X, classification, repeats=3):
+def _predict_seconds(estimator, X, classification):
     """Median wall time of one ``predict_proba`` (or ``predict``) on ``X``."""
     method = estimator.predict_proba if classification else estimator.predict
+    return _median_seconds(lambda: method(X))
+
+
+def _median_seconds(call, repeats=3):
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        method(X)
+        call()
         times.append(time.perf_counter() - start)
     return float(np.median(times))
 

@@ -25,7 +25,8 @@ class GreedySelection:
     trajectory: list
 
 
-def greedy_ensemble_selection(predictions, y, score, *, n_iterations=50, time_limit=None):
+def greedy_ensemble_selection(predictions, y, score, *, n_iterations=50, time_limit=None,
+                              costs=None, shared_cost=0.0, max_cost_per_member=None):
     """Choose ensemble weights by greedy forward selection with replacement.
 
     Starting from the empty ensemble, each step adds the candidate (again, if
@@ -49,6 +50,21 @@ def greedy_ensemble_selection(predictions, y, score, *, n_iterations=50, time_li
     time_limit : float, default=None
         Stop after the step during which this many seconds have passed (at
         least one step is always made); no limit when None.
+    costs : array-like of shape (n_candidates,), default=None
+        What each candidate costs (e.g. its predict time), in units of a
+        reference model's cost (e.g. the best single pipeline's). Only used
+        with ``max_cost_per_member``.
+    shared_cost : float, default=0.0
+        What any ensemble pays once whatever its members (e.g. a
+        preprocessor they share), in the same units.
+    max_cost_per_member : float, default=None
+        With ``costs``: an ensemble of ``m`` distinct candidates may cost at
+        most ``1 + max_cost_per_member * (m - 1)`` (``shared_cost`` plus
+        its members' costs), i.e. each member beyond the first adds on
+        average at most this share of the reference's cost. A step only
+        considers the candidates already in and those whose addition keeps
+        within that limit, so cheap members make room for dearer ones. No
+        limit when None.
 
     Returns
     -------
@@ -58,8 +74,12 @@ def greedy_ensemble_selection(predictions, y, score, *, n_iterations=50, time_li
     Notes
     -----
     Ties go to the candidate listed first. Because selection continues from
-    the best single candidate, the returned score is never below the best
-    single candidate's score.
+    the best single candidate (the best of those within the cost limit), the
+    returned score is never below that candidate's score.
+
+    The cost limit is what scikit-learn's and Caruana's selection lack: an
+    ensemble's predict time grows with every distinct member, and the limit
+    lets the search trade a little accuracy for a bounded serving cost.
 
     References
     ----------
@@ -76,6 +96,14 @@ def greedy_ensemble_selection(predictions, y, score, *, n_iterations=50, time_li
     >>> sel = greedy_ensemble_selection([low, high], y, neg_mse, n_iterations=4)
     >>> sel.weights.tolist(), sel.score
     ([0.5, 0.5], -0.0)
+
+    When ``high`` costs three times as much as ``low`` to predict, and each
+    member may add at most half of the first one's cost, ``low`` stays alone:
+
+    >>> sel = greedy_ensemble_selection([low, high], y, neg_mse, n_iterations=4,
+    ...                                 costs=[1.0, 3.0], max_cost_per_member=0.5)
+    >>> sel.weights.tolist()
+    [1.0, 0.0]
     """
     if not predictions:
         raise ValueError("greedy_ensemble_selection needs at least one candidate.")
@@ -85,6 +113,7 @@ def greedy_ensemble_selection(predictions, y, score, *, n_iterations=50, time_li
     if not seen.any():
         raise ValueError("No row has an out-of-fold prediction from every candidate.")
     stacked, y = stacked[:, seen], y[seen]
+    allowed = _within_cost(len(stacked), costs, shared_cost, max_cost_per_member)
     counts = np.zeros(len(stacked), dtype=int)
     total = np.zeros_like(stacked[0])
     best_counts, best_score, trajectory = None, -np.inf, []
@@ -92,11 +121,40 @@ def greedy_ensemble_selection(predictions, y, score, *, n_iterations=50, time_li
     for step in range(1, n_iterations + 1):
         if step > 1 and time_limit is not None and time.perf_counter() - start > time_limit:
             break
-        trial_scores = [score(y, (total + candidate) / step) for candidate in stacked]
-        chosen = int(np.argmax(trial_scores))  # first of the ties
+        # candidates already in, or whose addition keeps within the cost limit
+        options = np.flatnonzero(allowed(counts > 0))
+        if not len(options):  # only possible before the first step
+            raise ValueError(
+                "No candidate costs at most the reference (cost 1 with "
+                f"shared_cost={shared_cost}); check costs.")
+        option_scores = [score(y, (total + stacked[i]) / step) for i in options]
+        best_option = int(np.argmax(option_scores))  # first of the ties
+        chosen, step_score = int(options[best_option]), float(option_scores[best_option])
         counts[chosen] += 1
         total += stacked[chosen]
-        trajectory.append(float(trial_scores[chosen]))
-        if trial_scores[chosen] > best_score:
-            best_score, best_counts = float(trial_scores[chosen]), counts.copy()
+        trajectory.append(step_score)
+        if best_counts is None or step_score > best_score:
+            best_score, best_counts = step_score, counts.copy()
     return GreedySelection(best_counts / best_counts.sum(), best_score, trajectory)
+
+
+def _within_cost(n_candidates, costs, shared_cost, max_cost_per_member):
+    """``allowed(selected) -> mask`` of the candidates a step may choose."""
+    if max_cost_per_member is None or costs is None:
+        return lambda selected: np.ones(n_candidates, dtype=bool)
+    costs = np.asarray(costs, dtype=float)
+    if costs.shape != (n_candidates,) or not np.all(costs >= 0):
+        raise ValueError(
+            f"costs must hold {n_candidates} non-negative numbers, one per candidate; "
+            f"got {costs.tolist()}.")
+    if max_cost_per_member < 0:
+        raise ValueError(f"max_cost_per_member must be >= 0; got {max_cost_per_member}.")
+    tolerance = 1e-9
+
+    def allowed(selected):
+        spent = shared_cost + costs[selected].sum()
+        n_new = selected.sum() + 1  # distinct members if a new candidate joins
+        limit = 1 + max_cost_per_member * (n_new - 1)
+        return selected | (spent + costs <= limit + tolerance)
+
+    return allowed

@@ -76,3 +76,70 @@ def test_bad_input():
         greedy_ensemble_selection([], np.zeros(3), neg_mse)
     with pytest.raises(ValueError, match="No row"):
         greedy_ensemble_selection([np.full(2, np.nan)], np.zeros(2), neg_mse)
+
+
+def _three_with_costs():
+    # independent errors: A (sd 1.0, cost 1), B (sd 1.3, cost 0.05), C (sd 1.1, cost 0.3)
+    rng = np.random.RandomState(0)
+    y = np.zeros(4000)
+    preds = [rng.normal(0, sd, len(y)) for sd in (1.0, 1.3, 1.1)]
+    return preds, y, [1.0, 0.05, 0.3]
+
+
+def test_a_cheap_member_makes_room_for_a_dearer_one():
+    # A first (best), then B (cost 1.05 <= 1 + 0.2); C alone with A would cost
+    # 1.3 > 1.2, but after B the three cost 1.35 <= 1 + 0.2 * 2 = 1.4.
+    preds, y, costs = _three_with_costs()
+    sel = greedy_ensemble_selection(preds, y, neg_mse, n_iterations=3, costs=costs,
+                                    max_cost_per_member=0.2)
+    assert (sel.weights > 0).tolist() == [True, True, True]
+    assert sel.weights.tolist() == pytest.approx([1 / 3, 1 / 3, 1 / 3])
+
+
+def test_a_member_over_the_cost_limit_is_never_chosen():
+    # at 0.1 per member, B fits (1.05 <= 1.1) but C never does (1.35 > 1.2)
+    preds, y, costs = _three_with_costs()
+    limited = greedy_ensemble_selection(preds, y, neg_mse, n_iterations=20, costs=costs,
+                                        max_cost_per_member=0.1)
+    free = greedy_ensemble_selection(preds, y, neg_mse, n_iterations=20)
+    assert limited.weights[2] == 0 and limited.weights[:2].min() > 0
+    assert free.weights[2] > 0 and free.score > limited.score
+    spent = np.dot(limited.weights > 0, costs)
+    assert spent <= 1 + 0.1 * ((limited.weights > 0).sum() - 1)
+
+
+def test_a_shared_cost_counts_once_and_costs_alone_change_nothing():
+    preds, y, costs = _three_with_costs()
+    free = greedy_ensemble_selection(preds, y, neg_mse, n_iterations=3)
+    # no limit given: costs are ignored
+    same = greedy_ensemble_selection(preds, y, neg_mse, n_iterations=3, costs=costs)
+    assert same.weights.tolist() == free.weights.tolist()
+    # the shared cost is paid once: 0.1 + 0.9 + 0.05 + 0.3 = 1.35 <= 1.4
+    once = greedy_ensemble_selection(preds, y, neg_mse, n_iterations=3,
+                                     costs=[0.9, 0.05, 0.3], shared_cost=0.1,
+                                     max_cost_per_member=0.2)
+    assert (once.weights > 0).tolist() == [True, True, True]
+    # but it is paid: with C at 0.4, 0.1 + 0.9 + 0.05 + 0.4 = 1.45 > 1.4 ...
+    paid = greedy_ensemble_selection(preds, y, neg_mse, n_iterations=3,
+                                     costs=[0.9, 0.05, 0.4], shared_cost=0.1,
+                                     max_cost_per_member=0.2)
+    assert (paid.weights > 0).tolist() == [True, True, False]
+    # ... while without it 1.35 fits
+    unshared = greedy_ensemble_selection(preds, y, neg_mse, n_iterations=3,
+                                         costs=[0.9, 0.05, 0.4], max_cost_per_member=0.2)
+    assert (unshared.weights > 0).tolist() == [True, True, True]
+
+
+def test_bad_costs():
+    preds, y, _ = _three_with_costs()
+    with pytest.raises(ValueError, match="one per candidate"):
+        greedy_ensemble_selection(preds, y, neg_mse, costs=[1.0, 0.5], max_cost_per_member=0.2)
+    with pytest.raises(ValueError, match="non-negative"):
+        greedy_ensemble_selection(preds, y, neg_mse, costs=[1.0, -0.5, 0.1],
+                                  max_cost_per_member=0.2)
+    with pytest.raises(ValueError, match="max_cost_per_member"):
+        greedy_ensemble_selection(preds, y, neg_mse, costs=[1.0, 0.5, 0.1],
+                                  max_cost_per_member=-1)
+    with pytest.raises(ValueError, match="No candidate costs at most"):
+        greedy_ensemble_selection(preds, y, neg_mse, costs=[2.0, 3.0, 1.5],
+                                  max_cost_per_member=0.2)
