@@ -51,8 +51,10 @@ GREEDY_ITERATIONS = 50
 GREEDY_TIME_SHARE = 0.25
 # A refit is started only if its estimate, times this margin, fits in the time left.
 REFIT_MARGIN = 1.5
-# With ensemble_predict_cost, fitted members are timed on this many training rows.
-COST_SAMPLE_ROWS = 2000
+# With ensemble_predict_cost, fitted members are timed on as many training rows
+# as a CV test fold holds (the batch size their CV estimates were timed on),
+# within these bounds: per-call overheads weigh more on small batches.
+COST_SAMPLE_ROWS = (2000, 5000)
 
 
 @dataclass
@@ -299,6 +301,10 @@ def _fit_greedy(chosen, score, ctx, fold_bagging, result, max_predict_cost=None)
             result.notes.append("the members that fit in time (and within "
                                 "ensemble_predict_cost) make no better ensemble")
             return None
+        if (selection.weights > 0).sum() < 2:
+            result.notes.append("only one of the members that fit in time (and within "
+                                "ensemble_predict_cost) was chosen: no ensemble")
+            return None
         score, weights = selection.score, list(selection.weights)
         kept = [(m, w, c) for m, w, c in zip(members, weights, costs or [0] * len(members))
                 if w > 0]
@@ -332,13 +338,16 @@ def _fit_greedy(chosen, score, ctx, fold_bagging, result, max_predict_cost=None)
 def _measured_costs(members, bagged, ctx, result):
     """``(costs, shared)`` of the fitted members, as shares of the best pipeline's predict time.
 
-    Timed on up to ``COST_SAMPLE_ROWS`` training rows: the best pipeline
+    Timed on training rows, as many as a CV test fold (within
+    ``COST_SAMPLE_ROWS``): the best pipeline
     whole; when no member is bagged, the table preprocessor they share
     (``shared``, paid once) and each member without it; a bagged member
     whole. The CV-fold estimate that chose them misses how much a refit on
     all rows grows a model.
     """
-    rows = np.random.RandomState(0).permutation(len(ctx.y))[:COST_SAMPLE_ROWS]
+    fold_rows = int(np.mean([len(test) for _, test in ctx.folds])) if ctx.folds else 0
+    n_rows = min(max(COST_SAMPLE_ROWS[0], fold_rows), COST_SAMPLE_ROWS[1])
+    rows = np.random.RandomState(0).permutation(len(ctx.y))[:n_rows]
     sample = _safe_indexing(ctx.X, np.sort(rows))
     single = max(1e-9, _predict_seconds(result.estimator, sample, ctx.classification))
     shared_table = not any(bagged[t.trial_id] for t, _ in members)

@@ -18,7 +18,7 @@ from sklearn.preprocessing import StandardScaler
 
 from automl import AutoClassifier, AutoPipeline, AutoRegressor
 
-FAST = dict(time_budget=30, max_trials=4, random_state=0)
+FAST = dict(time_budget=30, max_trials=4, random_state=0, cv=3)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from automl._io import atomic_write, read_table
 from automl._model_file import FORMAT, FORMAT_VERSION
 
 AUTOML = shutil.which("automl") or str(Path(sys.executable).parent / "automl")
-FAST = ["--time-budget", "20", "--max-trials", "3", "--quiet"]
+FAST = ["--time-budget", "20", "--max-trials", "3", "--cv", "3", "--quiet"]
 
 
 def run(*args, cwd):

@@ -12,7 +12,14 @@ from automl._final_model import oof_score
 from automl.ensemble import WeightedEnsembleClassifier
 
 # No predict-cost limit: these tests are about which members the OOF scores pick.
-RUN = dict(time_budget=60, max_trials=6, random_state=0, ensemble_predict_cost=None)
+RUN = dict(time_budget=60, max_trials=6, random_state=0, ensemble_predict_cost=None, cv=3)
+
+
+@pytest.fixture(scope="module")
+def diabetes_greedy():
+    """A greedy ensemble without a predict-cost limit, on diabetes."""
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    return X, y, AutoRegressor(fold_bagging=False, **RUN).fit(X, y)
 
 
 def _member_oof(model, y):
@@ -27,9 +34,8 @@ def _member_oof(model, y):
             for t in model.trials_ if t.ok}
 
 
-def test_greedy_ensemble_beats_every_member_out_of_fold():
-    X, y = load_diabetes(return_X_y=True, as_frame=True)
-    model = AutoRegressor(fold_bagging=False, **RUN).fit(X, y)
+def test_greedy_ensemble_beats_every_member_out_of_fold(diabetes_greedy):
+    X, y, model = diabetes_greedy
     members = model.ensemble_
     assert members.attrs["kind"] == "greedy" and len(members) >= 2
     assert members["weight"].sum() == pytest.approx(1.0)
@@ -75,7 +81,7 @@ def test_no_leakage_a_memoriser_does_not_win():
     X, y = make_classification(n_samples=400, n_features=6, n_informative=3, flip_y=0.3,
                                random_state=0)
     model = AutoClassifier(models=["logistic_regression", "extra_trees"], search="random",
-                           cv=3, fold_bagging=False, **RUN).fit(X, y)
+                           fold_bagging=False, **RUN).fit(X, y)
     memoriser = next(t for t in model.trials_
                      if t.ok and t.config.get("model__min_samples_leaf") == 1)
     from automl.search import SearchContext, build_pipeline
@@ -102,7 +108,7 @@ def test_ensemble_none_keeps_the_best_pipeline():
 
 def test_stacking_final_estimator_fitted_on_out_of_fold_predictions():
     X, y = make_friedman1(n_samples=400, noise=1.0, random_state=0)
-    model = AutoPipeline(ensemble="stacking", **RUN).fit(X, y)
+    model = AutoPipeline(ensemble="stacking", **{**RUN, "cv": 5}).fit(X, y)
     assert model.ensemble_.attrs["kind"] == "stacking"
     stack = model.model_
     assert isinstance(stack, StackingRegressor)
@@ -118,7 +124,7 @@ def test_stacking_final_estimator_fitted_on_out_of_fold_predictions():
 
 def test_stacking_falls_back_to_greedy_without_a_partition():
     X, y = make_friedman1(n_samples=400, noise=1.0, random_state=0)
-    model = AutoPipeline(ensemble="stacking", cv="time", **RUN).fit(X, y)
+    model = AutoPipeline(ensemble="stacking", **{**RUN, "cv": "time"}).fit(X, y)
     assert model.ensemble_.attrs["kind"] in ("greedy", "single")
     assert any("partition" in note or "no better" in note for note in model.ensemble_notes_)
 
@@ -127,8 +133,7 @@ def test_stacking_falls_back_to_greedy_without_a_partition():
                                                      (False, "all rows")])
 def test_fold_bagging_is_a_choice_and_is_reported(fold_bagging, fitted_on):
     X, y = load_breast_cancer(return_X_y=True)
-    model = AutoClassifier(fold_bagging=fold_bagging, ensemble="none", cv=3,
-                           **RUN).fit(X, y)
+    model = AutoClassifier(fold_bagging=fold_bagging, ensemble="none", **RUN).fit(X, y)
     assert model.ensemble_["fitted_on"].tolist() == [fitted_on]
     best = model.best_pipeline_
     if fold_bagging:
@@ -202,13 +207,11 @@ def test_fitted_members_are_timed_as_shares_of_the_best_pipeline():
     assert shared == 0 and costs[0] == 1.0 and costs[1] > 0
 
 
-def test_the_default_ensemble_keeps_within_its_predict_cost():
-    # diabetes: forests, boosting and linear models all make the search; the
-    # unlimited ensemble of the same search costs more per member than 20 %.
-    X, y = load_diabetes(return_X_y=True, as_frame=True)
-    run = {**RUN, "max_trials": 10}
-    free = AutoRegressor(fold_bagging=False, **run).fit(X, y)
-    del run["ensemble_predict_cost"]
+def test_the_default_ensemble_keeps_within_its_predict_cost(diabetes_greedy):
+    # diabetes: the unlimited ensemble of the same search costs more than
+    # 20 % of the best pipeline's predict time per added member.
+    X, y, free = diabetes_greedy
+    run = {k: v for k, v in RUN.items() if k != "ensemble_predict_cost"}
     capped = AutoRegressor(fold_bagging=False, **run).fit(X, y)
     assert capped.get_params()["ensemble_predict_cost"] == 0.2
     # the unlimited ensemble of the same search breaks the limit (CV-fold estimates)
