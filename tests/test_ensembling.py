@@ -228,3 +228,50 @@ def test_the_default_ensemble_keeps_within_its_predict_cost(diabetes_greedy):
     assert np.isnan(free.ensemble_.attrs["predict_cost"])
     assert capped.ensemble_.attrs["oof_score"] > capped.ensemble_.attrs["best_single_oof_score"]
     assert free.ensemble_.attrs["oof_score"] >= capped.ensemble_.attrs["oof_score"]
+
+
+def test_members_that_predict_too_slowly_once_fitted_are_chosen_again():
+    # The CV estimates let all three in; timed once fitted, the big forest
+    # costs several times the best pipeline, over 1 + 0.2 * 2: the weights
+    # are chosen again on the measured times, without it.
+    import time as _time
+    from types import SimpleNamespace
+
+    from sklearn.ensemble import RandomForestRegressor
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import Pipeline
+
+    from automl._final_model import FinalModel, FinalModelContext, _fit_greedy
+    from automl._metrics import resolve_scorer
+    from automl.transformers import TablePreprocessor
+
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    y = y.to_numpy()
+    scorer = resolve_scorer("rmse", "regression")[1]
+    ctx = FinalModelContext(X, y, "regression", None, scorer, [], TablePreprocessor(), None,
+                            len(y), deadline=_time.time() + 300)
+    table = ctx.fitted_table()
+    rng = np.random.RandomState(0)
+    trials, fitted = [], {}
+    for trial_id, (model, sd) in enumerate([
+            (RandomForestRegressor(n_estimators=30, random_state=0), 10.0),
+            (Ridge(), 11.0),
+            (RandomForestRegressor(n_estimators=300, random_state=0), 9.0)]):
+        # independent OOF errors: any two average to a better score
+        trials.append(SimpleNamespace(trial_id=trial_id, oof=y + rng.normal(0, sd, len(y)),
+                                      fit_time=0.0, scores=[0.0], models_path=None))
+        ctx._refits[trial_id] = Pipeline(
+            [("table", table), ("model", model.fit(ctx.transformed(), y))])
+    best_oof = ctx.score(y, trials[0].oof)
+    result = FinalModel(estimator=ctx.refit(trials[0]), kind="single", members=[trials[0]],
+                        weights=np.ones(1), oof_score=best_oof, best_single=trials[0],
+                        best_single_oof=best_oof, bagged={0: False},
+                        best_pipeline=ctx.refit(trials[0]))
+    chosen = [(t, 1 / 3) for t in trials]
+    free = _fit_greedy(chosen, 0.0, ctx, False, result, None)
+    assert [t.trial_id for t in free.members] == [0, 1, 2] and np.isnan(free.predict_cost)
+    capped = _fit_greedy(chosen, 0.0, ctx, False, result, 0.2)
+    assert sorted(t.trial_id for t in capped.members) == [0, 1]
+    assert capped.oof_score > best_oof
+    assert capped.predict_cost <= 1.2
+    assert any("chosen again on their measured times" in n for n in result.notes)
