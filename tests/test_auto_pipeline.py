@@ -2,6 +2,7 @@
 
 import _thread
 import pickle
+import signal
 import time
 
 import numpy as np
@@ -150,10 +151,16 @@ def test_ctrl_c_keeps_the_best_pipeline_so_far():
         if info["n_trials"] == 2:
             _thread.interrupt_main()
 
+    # a shell's background job starts with SIGINT ignored, and then
+    # interrupt_main does nothing: install Python's own Ctrl-C handler
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     start = time.time()
-    with pytest.warns(UserWarning, match="interrupted"):
-        model = AutoPipeline(time_budget=120, random_state=0,
-                             callback=ctrl_c_after_two).fit(X, y)
+    try:
+        with pytest.warns(UserWarning, match="interrupted"):
+            model = AutoPipeline(time_budget=120, random_state=0,
+                                 callback=ctrl_c_after_two).fit(X, y)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert time.time() - start < 30
     assert model.leaderboard_["status"].value_counts().get("ok", 0) >= 2
     assert model.best_score_ > 0.95
