@@ -305,11 +305,10 @@ def _fit_greedy(chosen, score, ctx, fold_bagging, result, max_predict_cost=None)
             result.notes.append("only one of the members that fit in time (and within "
                                 "ensemble_predict_cost) was chosen: no ensemble")
             return None
-        score, weights = selection.score, list(selection.weights)
-        kept = [(m, w, c) for m, w, c in zip(members, weights, costs or [0] * len(members))
-                if w > 0]
-        members, weights, costs = ([m for m, _, _ in kept], [w for _, w, _ in kept],
-                                   None if costs is None else [c for _, _, c in kept])
+        score = selection.score
+        kept = np.flatnonzero(selection.weights > 0)
+        members, weights = [members[i] for i in kept], list(selection.weights[kept])
+        costs = None if costs is None else [costs[i] for i in kept]
     predict_cost = float("nan") if costs is None else shared + sum(costs)
     cls = WeightedEnsembleClassifier if ctx.classification else WeightedEnsembleRegressor
     if any(bagged[t.trial_id] for t, _ in members):
@@ -354,8 +353,8 @@ def _measured_costs(members, bagged, ctx, result):
     shared = 0.0
     if shared_table:
         table = ctx.fitted_table()
-        shared = min(1.0, _median_seconds(lambda: table.transform(sample)) / single)
-        table_out = table.transform(sample)
+        seconds, table_out = _median_seconds(lambda: table.transform(sample))
+        shared = min(1.0, seconds / single)
     costs = []
     for trial, fitted in members:
         if trial.trial_id == result.best_single.trial_id:
@@ -370,16 +369,17 @@ def _measured_costs(members, bagged, ctx, result):
 def _predict_seconds(estimator, X, classification):
     """Median wall time of one ``predict_proba`` (or ``predict``) on ``X``."""
     method = estimator.predict_proba if classification else estimator.predict
-    return _median_seconds(lambda: method(X))
+    return _median_seconds(lambda: method(X))[0]
 
 
 def _median_seconds(call, repeats=3):
+    """``(median wall time of call(), its last result)``."""
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        call()
+        result = call()
         times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    return float(np.median(times)), result
 
 
 def _partition(folds, n_samples):

@@ -205,12 +205,14 @@ def _row(name, ours, base, budget):
     if row["ensemble"] not in (None, "single") and row["single"] is not None:
         d = row["automl"] - row["single"]
         row["ens_better"] = None if d == 0 else ((d < 0) if lower_better else (d > 0))
-        if row["n_members"] and row["n_members"] > 1 and row["single_predict_ms_per_1k"]:
-            ratio = row["predict_ms_per_1k"] / row["single_predict_ms_per_1k"]
-            row["extra_per_member"] = (ratio - 1) / (row["n_members"] - 1)
-        cost = row["predict_cost_train"]
-        if row["n_members"] and row["n_members"] > 1 and cost is not None and cost == cost:
-            row["extra_per_member_fit"] = (cost - 1) / (row["n_members"] - 1)
+        if row["n_members"] and row["n_members"] > 1:
+            # (ensemble time / single time - 1) / (members - 1): on the test rows, and in fit
+            if row["single_predict_ms_per_1k"]:
+                ratio = row["predict_ms_per_1k"] / row["single_predict_ms_per_1k"]
+                row["extra_per_member"] = (ratio - 1) / (row["n_members"] - 1)
+            cost = row["predict_cost_train"]
+            if cost is not None and cost == cost:  # NaN: not measured
+                row["extra_per_member_fit"] = (cost - 1) / (row["n_members"] - 1)
     if row["automl"] is not None and row["hgb"] is not None:
         diff = row["automl"] - row["hgb"]
         row["better"] = (diff < 0) if lower_better else (diff > 0)

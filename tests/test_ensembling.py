@@ -251,7 +251,7 @@ def test_members_that_predict_too_slowly_once_fitted_are_chosen_again():
                             len(y), deadline=_time.time() + 300)
     table = ctx.fitted_table()
     rng = np.random.RandomState(0)
-    trials, fitted = [], {}
+    trials = []
     for trial_id, (model, sd) in enumerate([
             (RandomForestRegressor(n_estimators=30, random_state=0), 10.0),
             (Ridge(), 11.0),
