@@ -24,6 +24,14 @@ from automl.search._label import LabelEncodedClassifier
 from automl.search._space import MODEL_PREFIX, build_pipeline
 
 EARLY_STOPPING_ROUNDS = 50
+# HistGradientBoosting grows in warm-started chunks so that it can stop at a
+# deadline: the first chunk's length, and the share of a fold's time left
+# that the next chunk is sized to fill.
+HGB_FIRST_CHUNK = 50
+HGB_CHUNK_TIME_SHARE = 0.8
+# A fold's boosters stop at this share of the fold's fair share of the time
+# left, keeping the rest for predicting, scoring and returning it.
+FOLD_TIME_SHARE = 0.8
 # Fold models larger than this (big forests) are not kept for fold bagging.
 MAX_KEPT_BYTES = 200 * 2**20
 _DATA_CACHE = {}
@@ -83,7 +91,15 @@ def _fitted_inner(final):
     return final
 
 
+def _is_hgb(model):
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+    return isinstance(model, (HistGradientBoostingClassifier, HistGradientBoostingRegressor))
+
+
 def _best_iteration(inner):
+    if _is_hgb(inner):
+        return int(inner.n_iter_)  # the fitted length: early-stopped, time-stopped or max_iter
     for attr in ("best_iteration_", "best_iteration"):
         value = getattr(inner, attr, None)
         if value is not None:
@@ -110,6 +126,14 @@ def fit_candidate(pipe, X, y, task, deadline, random_state=0, time_ordered=False
     final = pipe.steps[-1][1]
     inner = _unwrap(final)
     kind = type(inner).__module__.split(".")[0]
+    if _is_hgb(inner):
+        head = pipe[:-1]
+        if len(head.steps) and hasattr(head.steps[-1][1], "fit_resample"):
+            Xt, yt = head.fit_resample(X, y)
+        else:
+            Xt, yt = head.fit_transform(X, y), y
+        fit_hgb_until(final, Xt, yt, deadline)
+        return head, final, _best_iteration(_fitted_inner(final))
     if kind not in ("xgboost", "lightgbm"):
         pipe.fit(X, y)
         final = pipe.steps[-1][1]
@@ -151,6 +175,34 @@ def fit_candidate(pipe, X, y, task, deadline, random_state=0, time_ordered=False
     return head, final, _best_iteration(_fitted_inner(final))
 
 
+def fit_hgb_until(final, X, y, deadline):
+    """Fit a HistGradientBoosting model (or one in a ``TransformedTargetRegressor``) by a deadline.
+
+    The model grows in warm-started chunks: :data:`HGB_FIRST_CHUNK`
+    iterations, then chunks sized from the measured time per iteration to
+    fill :data:`HGB_CHUNK_TIME_SHARE` of the time left, until it stops early,
+    reaches its ``max_iter`` or passes ``deadline`` (a ``time.time()``).
+    Early stopping keeps its validation split and score history across
+    chunks (scikit-learn's warm start). The fitted model keeps the
+    parameters it was built with; ``n_iter_`` says how far it got.
+    """
+    inner = _unwrap(final)
+    max_iter, warm_start = inner.max_iter, inner.warm_start
+    start = time.time()
+    inner.set_params(warm_start=True, max_iter=min(max_iter, HGB_FIRST_CHUNK))
+    final.fit(X, y)  # a TransformedTargetRegressor fits a clone: continue on that
+    model = _fitted_inner(final)
+    y_model = final.func(y) if isinstance(final, TransformedTargetRegressor) else y
+    while model.n_iter_ == model.max_iter < max_iter and time.time() < deadline:
+        per_iter = (time.time() - start) / model.n_iter_
+        left = HGB_CHUNK_TIME_SHARE * (deadline - time.time())
+        chunk = max(1, min(max_iter - model.n_iter_, int(left / max(per_iter, 1e-9))))
+        model.set_params(max_iter=model.n_iter_ + chunk).fit(X, y_model)
+    for estimator in (inner, model):  # the same object unless in a TransformedTargetRegressor
+        estimator.set_params(max_iter=max_iter, warm_start=warm_start)
+    return final
+
+
 def _transform(head, X):
     for _, step in head.steps:
         if step not in (None, "passthrough") and not hasattr(step, "fit_resample"):
@@ -187,7 +239,7 @@ def _predict(final, Xt, task, classes):
 
 
 def evaluate_candidate(data_path, family_name, config, ctx, scorer, deadline, train_fraction=1.0,
-                       keep_path=None, keep_threshold=-np.inf):
+                       keep_path=None, keep_threshold=-np.inf, deadline_path=None):
     """Cross-validate one candidate on the driver's folds.
 
     Returns a dict with the fold scores, the out-of-fold predictions
@@ -197,6 +249,12 @@ def evaluate_candidate(data_path, family_name, config, ctx, scorer, deadline, tr
     ``keep_path`` when it is given, the candidate used all training rows,
     its mean score reaches ``keep_threshold``, and the file stays under
     ``MAX_KEPT_BYTES``.
+
+    ``deadline`` is when the driver stops waiting; the driver may move it
+    earlier while the candidate runs (it keeps more time for the refit as
+    better candidates finish) and writes the new one to ``deadline_path``,
+    which is read before each fold. Each fold's boosters stop at the fold's
+    share of the time left (:func:`_fold_deadline`).
     """
     start = time.perf_counter()
     data = load_data(data_path)
@@ -208,6 +266,7 @@ def evaluate_candidate(data_path, family_name, config, ctx, scorer, deadline, tr
     scores, iterations, fitted, timings = [], [], [], []
     rng = np.random.RandomState(ctx.random_state)
     for train, test in folds:
+        deadline = min(deadline, read_deadline(deadline_path))
         if time.time() > deadline:
             raise CandidateTimeout("deadline passed between folds")
         if train_fraction < 1.0:
@@ -217,7 +276,8 @@ def evaluate_candidate(data_path, family_name, config, ctx, scorer, deadline, tr
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             head, final, best_iter = fit_candidate(
-                pipe, _safe_indexing(X, train), y[train], task, deadline, ctx.random_state,
+                pipe, _safe_indexing(X, train), y[train], task,
+                _fold_deadline(deadline, len(folds) - len(scores)), ctx.random_state,
                 time_ordered=ctx.extra.get("time_ordered", False),
             )
             pred = predict_candidate(head, final, _safe_indexing(X, test), task, classes,
@@ -249,6 +309,35 @@ def evaluate_candidate(data_path, family_name, config, ctx, scorer, deadline, tr
     }
 
 
+def write_deadline(path, deadline):
+    """Record ``deadline`` (a ``time.time()``) for the running candidates, atomically."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w") as fh:
+        fh.write(repr(float(deadline)))
+    os.replace(tmp, path)
+
+
+def read_deadline(path):
+    """The deadline recorded at ``path``; infinity when there is none to read."""
+    if path is None:
+        return np.inf
+    try:
+        with open(path) as fh:
+            return float(fh.read())
+    except (OSError, ValueError):
+        return np.inf
+
+
+def _fold_deadline(deadline, folds_left):
+    """When a fold's boosters stop: its fair share of the time left, less room to score it.
+
+    So that a candidate whose boosters would not all finish in time ends with
+    every fold scored (on shorter models) rather than stopped between folds.
+    """
+    now = time.time()
+    return now + FOLD_TIME_SHARE * max(0.0, deadline - now) / max(1, folds_left)
+
+
 def _repeats(folds, n_kept, n_samples):
     """Whether the fold after ``n_kept`` kept ones starts a repeat of the partition."""
     seen = np.zeros(n_samples, dtype=bool)
@@ -267,8 +356,16 @@ def _save_fold_models(pipelines, path):
 
 
 def refit_config(config, best_iteration):
-    """The config for a refit on all rows: boosters keep their early-stopped length."""
+    """The config for a refit on all rows: boosters keep their length from the CV fits.
+
+    ``n_estimators`` for XGBoost and LightGBM; ``max_iter`` without early
+    stopping for HistGradientBoosting (each build reads its own keys). The
+    length grows by 10 % for the larger training set.
+    """
     config = dict(config)
     if best_iteration:
-        config[MODEL_PREFIX + "n_estimators"] = max(1, int(round(best_iteration * 1.1)))
+        length = max(1, int(round(best_iteration * 1.1)))
+        config[MODEL_PREFIX + "n_estimators"] = length
+        config[MODEL_PREFIX + "max_iter"] = length
+        config[MODEL_PREFIX + "early_stopping"] = False
     return config

@@ -10,7 +10,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from automl.search._evaluate import CandidateTimeout, evaluate_candidate, load_data
+from automl.search._evaluate import (
+    CandidateTimeout,
+    evaluate_candidate,
+    load_data,
+    write_deadline,
+)
 from automl.search._executor import DaskPool, discard_pool, get_pool
 from automl.search._strategies import STRATEGIES
 
@@ -100,12 +105,15 @@ def run_search(
     SearchResult
     """
     proposer = STRATEGIES[strategy](families, ctx, random_state)
+    # local workers read the search's current end before each fold
+    deadline_path = None
     if dask_client is not None:
         pool = DaskPool(dask_client, n_workers)
         data_path = pool.scatter(load_data(data_path))
         models_dir = None  # workers may not share our file system
     else:
         pool = get_pool(n_workers, ctx.n_jobs)
+        deadline_path = data_path + ".deadline"
     trials, running = [], {}
     best = None
     interrupted = False
@@ -120,6 +128,8 @@ def run_search(
     try:
         while True:
             now = time.time()
+            if deadline_path is not None:
+                write_deadline(deadline_path, search_end())
             while (
                 len(running) < n_workers
                 and search_end() - now > MIN_CANDIDATE_SECONDS
@@ -134,13 +144,13 @@ def run_search(
                 args = (evaluate_candidate, data_path, family.name, config, ctx, scorer,
                         search_end(), frac, *_keep_args(models_dir, trial, trials, n_keep))
                 try:
-                    future = pool.submit(*args)
+                    future = pool.submit(*args, deadline_path=deadline_path)
                 except (BrokenProcessPool, RuntimeError):
                     if isinstance(pool, DaskPool):
                         raise
                     pool = _restart(pool, n_workers, ctx)
                     restarts += 1
-                    future = pool.submit(*args)
+                    future = pool.submit(*args, deadline_path=deadline_path)
                 running[future] = trial
             if not running:
                 break

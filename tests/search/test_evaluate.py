@@ -1,0 +1,177 @@
+"""Cross-validating one candidate: boosters stop at their fold's deadline."""
+
+import time
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.datasets import load_diabetes, make_classification
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.metrics import get_scorer
+from sklearn.model_selection import KFold
+
+from automl.search import FAMILIES, SearchContext
+from automl.search._evaluate import (
+    FOLD_TIME_SHARE,
+    CandidateTimeout,
+    _fold_deadline,
+    read_deadline,
+    write_deadline,
+    evaluate_candidate,
+    fit_candidate,
+    fit_hgb_until,
+    refit_config,
+)
+from automl.search._space import build_pipeline, default_config
+from automl.transformers import TablePreprocessor
+
+
+@pytest.fixture(scope="module")
+def slow_problem():
+    # ~1 s per 100 iterations on one core: 1,000 iterations take far longer
+    # than the deadlines below
+    X, y = make_classification(8000, 40, n_informative=20, flip_y=0.2, random_state=0)
+    return X, y
+
+
+def _slow_hgb(**params):
+    return HistGradientBoostingClassifier(learning_rate=0.01, max_iter=1000, early_stopping=True,
+                                          n_iter_no_change=1000, random_state=0, **params)
+
+
+def test_hgb_in_chunks_is_the_plain_fit_when_time_allows():
+    X, y = make_classification(2000, 10, random_state=0)
+    plain = HistGradientBoostingClassifier(max_iter=300, random_state=0).fit(X, y)
+    chunked = fit_hgb_until(HistGradientBoostingClassifier(max_iter=300, random_state=0), X, y,
+                            time.time() + 600)
+    assert chunked.n_iter_ == plain.n_iter_
+    np.testing.assert_array_equal(chunked.predict_proba(X), plain.predict_proba(X))
+    # the fitted model keeps the parameters it was built with
+    assert (chunked.max_iter, chunked.warm_start) == (300, False)
+
+
+def test_hgb_stops_at_the_deadline(slow_problem):
+    X, y = slow_problem
+    start = time.time()
+    model = fit_hgb_until(_slow_hgb(), X, y, start + 1.0)
+    assert time.time() - start < 4.0
+    assert 50 <= model.n_iter_ < 1000  # at least the first chunk, far from the end
+    assert model.predict_proba(X).shape == (len(y), 2)
+
+
+def test_hgb_deadline_already_passed_fits_only_the_first_chunk(slow_problem):
+    X, y = slow_problem
+    model = fit_hgb_until(_slow_hgb(), X, y, time.time() - 1)
+    assert model.n_iter_ == 50
+
+
+def test_hgb_in_a_transformed_target_regressor_continues_on_the_fitted_clone():
+    X, y = load_diabetes(return_X_y=True)
+    final = TransformedTargetRegressor(
+        HistGradientBoostingRegressor(max_iter=200, learning_rate=0.05, early_stopping=False),
+        func=np.log1p, inverse_func=np.expm1, check_inverse=False,
+    )
+    fit_hgb_until(final, X, y, time.time() + 600)
+    assert final.regressor_.n_iter_ == 200  # grew past the first chunk of 50
+    plain = HistGradientBoostingRegressor(max_iter=200, learning_rate=0.05,
+                                          early_stopping=False).fit(X, np.log1p(y))
+    np.testing.assert_allclose(final.predict(X), np.expm1(plain.predict(X)))
+    assert final.regressor.warm_start is False and final.regressor_.warm_start is False
+
+
+def test_fit_candidate_reports_the_hgb_length():
+    X, y = make_classification(1000, 8, random_state=0)
+    family = FAMILIES["hist_gradient_boosting"]
+    ctx = SearchContext(task="binary", n_samples=1000, n_features=8)
+    pipe = build_pipeline(family, default_config(family, ctx), ctx)
+    _, final, best_iter = fit_candidate(pipe, X, y, "binary", time.time() + 600)
+    assert best_iter == final.n_iter_ < 1000  # early stopping ended it
+
+
+def test_refit_config_fixes_the_hgb_length():
+    family = FAMILIES["hist_gradient_boosting"]
+    ctx = SearchContext(task="binary", n_samples=5000, n_features=5)
+    config = refit_config(default_config(family, ctx), 80)
+    model = family.build("binary", {k[7:]: v for k, v in config.items()
+                                    if k.startswith("model__")}, ctx)
+    assert (model.max_iter, model.early_stopping) == (88, False)
+    booster = FAMILIES["lightgbm"]
+    config = refit_config(default_config(booster, ctx), 80)
+    assert booster.build("binary", {k[7:]: v for k, v in config.items()
+                                    if k.startswith("model__")}, ctx).n_estimators == 88
+
+
+def test_fold_deadline_is_a_fair_share_of_the_time_left():
+    assert 0.5 < FOLD_TIME_SHARE < 1
+    now = time.time()
+    assert _fold_deadline(now + 30, 3) == pytest.approx(now + FOLD_TIME_SHARE * 10, abs=0.5)
+    assert _fold_deadline(now + 30, 1) == pytest.approx(now + FOLD_TIME_SHARE * 30, abs=0.5)
+    assert _fold_deadline(now - 5, 2) == pytest.approx(now, abs=0.5)
+
+
+def test_deadline_file_round_trip(tmp_path):
+    path = str(tmp_path / "deadline")
+    assert read_deadline(path) == np.inf  # nothing written yet
+    assert read_deadline(None) == np.inf
+    write_deadline(path, 1234.5)
+    write_deadline(path, 1000.25)  # replaced, not appended
+    assert read_deadline(path) == 1000.25
+    assert [p.name for p in tmp_path.iterdir()] == ["deadline"]  # no temporary file left
+
+
+def test_a_slow_booster_scores_every_fold_by_the_deadline(slow_problem, tmp_path):
+    # Without fold shares, the first folds would run their full length and
+    # the candidate would stop between folds, with nothing to show.
+    X, y = slow_problem
+    path = str(tmp_path / "data.joblib")
+    folds = list(KFold(3, shuffle=True, random_state=0).split(X))
+    joblib.dump({"X": X, "y": y, "folds": folds, "classes": np.array([0, 1]),
+                 "table": TablePreprocessor()}, path)
+    family = FAMILIES["hist_gradient_boosting"]
+    ctx = SearchContext(task="binary", n_samples=len(y), n_features=X.shape[1])
+    config = dict(default_config(family, ctx), model__learning_rate=0.01)
+    start = time.time()
+    result = evaluate_candidate(path, family.name, config, ctx, get_scorer("roc_auc"),
+                                deadline=start + 4.0)
+    assert time.time() - start < 6.0
+    assert len(result["scores"]) == 3
+    assert not np.isnan(result["oof"]).any()
+    assert 50 <= result["best_iteration"] < 1000
+    assert np.mean(result["scores"]) > 0.8
+
+
+def test_a_candidate_reads_the_moved_deadline_before_each_fold(slow_problem, tmp_path):
+    # The driver moved the search's end into the past after the candidate
+    # was submitted: the candidate stops before its first fold.
+    X, y = slow_problem
+    path = str(tmp_path / "data.joblib")
+    joblib.dump({"X": X, "y": y, "folds": list(KFold(3).split(X)), "classes": np.array([0, 1]),
+                 "table": TablePreprocessor()}, path)
+    write_deadline(path + ".deadline", time.time() - 1)
+    family = FAMILIES["logistic_regression"]
+    ctx = SearchContext(task="binary", n_samples=len(y), n_features=X.shape[1])
+    with pytest.raises(CandidateTimeout):
+        evaluate_candidate(path, family.name, default_config(family, ctx), ctx,
+                           get_scorer("roc_auc"), deadline=time.time() + 600,
+                           deadline_path=path + ".deadline")
+    result = evaluate_candidate(path, family.name, default_config(family, ctx), ctx,
+                                get_scorer("roc_auc"), deadline=time.time() + 600)
+    assert len(result["scores"]) == 3  # without the file, the submitted deadline holds
+
+
+def test_the_search_writes_its_moving_end_for_the_workers(tmp_path):
+    from automl.search._search import run_search
+
+    X, y = make_classification(300, 5, random_state=0)
+    path = str(tmp_path / "data.joblib")
+    joblib.dump({"X": X, "y": y, "folds": list(KFold(3).split(X)), "classes": np.array([0, 1]),
+                 "table": TablePreprocessor()}, path)
+    ctx = SearchContext(task="binary", n_samples=len(y), n_features=5)
+    deadline = time.time() + 120
+    result = run_search(families=[FAMILIES["logistic_regression"]], ctx=ctx,
+                        scorer=get_scorer("roc_auc"), data_path=path, deadline=deadline,
+                        reserve=lambda finished: 7.0 if finished else 0.5, max_trials=2)
+    assert [t.status for t in result.trials] == ["ok", "ok"]
+    # the end after the last finished trial: the reserve grew from 0.5 to 7 s
+    assert read_deadline(path + ".deadline") == pytest.approx(deadline - 7.0)
