@@ -25,13 +25,14 @@ from sklearn.utils.validation import (
 
 from automl._cv import make_cv
 from automl._final_model import FinalModelContext, build_final_model, refit_seconds
-from automl._metrics import resolve_scorer, score_predictions
+from automl._metrics import resolve_scorer, score_predictions, scores_labels
 from automl._task import detect_task, is_classification
 from automl.search import SearchContext, families_for, run_search
 from automl.search._device import family_device, gpu_capabilities, resolve_device
 from automl.search._executor import cpu_count, dask_backend_active, dask_client
 from automl.search._search import leaderboard
 from automl.transformers import TablePreprocessor
+from automl.transformers._table import count_native_categoricals
 
 # Time kept back for the refit beyond its estimate, and the floor of the estimate.
 _REFIT_MARGIN = 1.5
@@ -495,6 +496,8 @@ class AutoPipeline(BaseEstimator):
         else:
             skewed = bool(skew(y.astype(float)) > 1.0)
         extra.update(gpu_capabilities(self.device_))
+        extra["native_categoricals"] = count_native_categoricals(X, self._categoricals(X))
+        extra["label_metric"] = scores_labels(self.metric_)
         return SearchContext(
             task=self.task_, n_samples=len(y), n_features=X.shape[1], random_state=seed,
             n_jobs=1, device=self.device_, imbalanced=imbalanced, skewed_target=skewed,

@@ -43,6 +43,7 @@ from automl.ensemble import (
 )
 from automl.search import build_pipeline
 from automl.search._evaluate import refit_config
+from automl.search._space import uses_native_categories
 
 # Greedy selection looks at this many of the best candidates.
 MAX_CANDIDATES = 20
@@ -121,14 +122,22 @@ class FinalModelContext:
         return self._Xt
 
     def refit(self, trial):
-        """``Pipeline(table, rest)`` of ``trial`` refitted on all rows (cached)."""
+        """``Pipeline(table, rest)`` of ``trial`` refitted on all rows (cached).
+
+        The table is the shared fitted one, except for a candidate with
+        native categories, which fits its own.
+        """
         if trial.trial_id not in self._refits:
-            table = self.fitted_table()
             config = refit_config(trial.config, trial.best_iteration)
+            own = uses_native_categories(config)
+            table = clone(self.table) if own else self.fitted_table()
             pipe = build_pipeline(trial.family, config, self.refit_ctx, table)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", category=UserWarning)
-                pipe[1:].fit(self._Xt, self.y)  # the table step is already fitted
+                if own:
+                    pipe.fit(self.X, self.y)
+                else:
+                    pipe[1:].fit(self._Xt, self.y)  # the table step is already fitted
             self._refits[trial.trial_id] = pipe
         return self._refits[trial.trial_id]
 
@@ -193,7 +202,8 @@ def build_final_model(trials, *, ensemble, fold_bagging, ctx, max_predict_cost=N
     if len(candidates) < 2:
         result.notes.append("no time left to fit another pipeline for an ensemble")
         return result
-    costs, shared = _estimated_costs(candidates, best, fold_bagging is True)
+    costs, shared = _estimated_costs(
+        candidates, best, lambda t: fold_bagging is True or uses_native_categories(t.config))
     selection = greedy_ensemble_selection(
         [t.oof for t in candidates], ctx.y_score, ctx.score, n_iterations=GREEDY_ITERATIONS,
         time_limit=GREEDY_TIME_SHARE * ctx.time_left(), costs=costs, shared_cost=shared,
@@ -211,26 +221,31 @@ def build_final_model(trials, *, ensemble, fold_bagging, ctx, max_predict_cost=N
                        max_predict_cost) or result
 
 
-def _estimated_costs(candidates, best, all_bagged):
+def _estimated_costs(candidates, best, own_table):
     """``(costs, shared)``: predict times from the CV folds, as shares of the best pipeline's.
 
     Refitted members share one table preprocessor, paid once (``shared``);
-    each adds the rest of its pipeline. Bagged members carry their own
+    each adds the rest of its pipeline. Members for which ``own_table(trial)``
+    is true (bagged ones; those with native categories) carry their own
     tables. A time not measured counts as 0 (the fitted members are
     measured before the ensemble is kept).
     """
-    table, rest = best.predict_time
-    single = table + rest
+    single = sum(best.predict_time)
     if not np.isfinite(single) or single <= 0:
         return None, 0.0
+    sharing = [t for t in candidates if not own_table(t)]
+    if not own_table(best):
+        sharing.insert(0, best)
+    shared = sharing[0].predict_time[0] / single if sharing else 0.0
 
-    def own(trial):
+    def cost(trial):
         if trial is best:
-            return 1.0 if all_bagged else rest / single
-        seconds = sum(trial.predict_time) if all_bagged else trial.predict_time[1]
+            return 1.0 - (0.0 if own_table(trial) else shared)
+        seconds = sum(trial.predict_time) if own_table(trial) else trial.predict_time[1]
         return seconds / single if np.isfinite(seconds) else 0.0
 
-    return [own(t) for t in candidates], (0.0 if all_bagged else table / single)
+    shared = shared if np.isfinite(shared) else 0.0
+    return [cost(t) for t in candidates], shared
 
 
 def _affordable(trial, ctx, fold_bagging):
@@ -273,9 +288,11 @@ def _fit_greedy(chosen, score, ctx, fold_bagging, result, max_predict_cost=None)
         members.append((trial, fitted))
         weights.append(weight)
         bagged[trial.trial_id] = was_bagged
+    own_table = {t.trial_id: bagged[t.trial_id] or uses_native_categories(t.config)
+                 for t, _ in members}
     costs, shared, within = None, 0.0, True
     if max_predict_cost is not None and len(members) > 1:
-        costs, shared = _measured_costs(members, bagged, ctx, result)
+        costs, shared = _measured_costs(members, own_table, ctx, result)
         spent = shared + sum(costs)
         within = spent <= 1 + max_predict_cost * (len(members) - 1)
         if not within:
@@ -311,8 +328,9 @@ def _fit_greedy(chosen, score, ctx, fold_bagging, result, max_predict_cost=None)
         costs = None if costs is None else [costs[i] for i in kept]
     predict_cost = float("nan") if costs is None else shared + sum(costs)
     cls = WeightedEnsembleClassifier if ctx.classification else WeightedEnsembleRegressor
-    if any(bagged[t.trial_id] for t, _ in members):
-        # fold models carry their own table preprocessors: average on raw X
+    if any(own_table[t.trial_id] for t, _ in members):
+        # fold models (and native categories) carry their own table
+        # preprocessors: average on raw X
         estimator = cls(
             [(f"trial{t.trial_id}", FrozenEstimator(fitted)) for t, fitted in members], weights
         ).fit(ctx.X, ctx.y)  # frozen members: fit only records the classes
@@ -334,7 +352,7 @@ def _fit_greedy(chosen, score, ctx, fold_bagging, result, max_predict_cost=None)
     )
 
 
-def _measured_costs(members, bagged, ctx, result):
+def _measured_costs(members, own_table, ctx, result):
     """``(costs, shared)`` of the fitted members, as shares of the best pipeline's predict time.
 
     Timed on training rows, as many as a CV test fold (within
@@ -349,7 +367,7 @@ def _measured_costs(members, bagged, ctx, result):
     rows = np.random.RandomState(0).permutation(len(ctx.y))[:n_rows]
     sample = _safe_indexing(ctx.X, np.sort(rows))
     single = max(1e-9, _predict_seconds(result.estimator, sample, ctx.classification))
-    shared_table = not any(bagged[t.trial_id] for t, _ in members)
+    shared_table = not any(own_table[t.trial_id] for t, _ in members)
     shared = 0.0
     if shared_table:
         table = ctx.fitted_table()

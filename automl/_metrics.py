@@ -94,6 +94,25 @@ def resolve_scorer(metric, task, classes=None):
     return name, get_scorer(name)
 
 
+_LABEL_METRICS = ("accuracy", "balanced_accuracy", "f1", "precision", "recall", "jaccard",
+                  "matthews")
+
+
+def scores_labels(name):
+    """Whether the metric ``name`` scores predicted labels (not probabilities or values).
+
+    Unknown names (a callable's) count as label metrics.
+
+    Examples
+    --------
+    >>> from automl._metrics import scores_labels
+    >>> scores_labels("balanced_accuracy"), scores_labels("roc_auc"), scores_labels("neg_log_loss")
+    (True, False, False)
+    """
+    known = name.startswith(("roc_auc", "neg_log_loss", "average_precision", "neg_brier"))
+    return name.startswith(_LABEL_METRICS) or not (known or name in get_scorer_names())
+
+
 class StoredClassifier(ClassifierMixin, BaseEstimator):
     """Replays stored class probabilities so that any scorer can score them."""
 

@@ -39,6 +39,7 @@ TRANSFORMERS = [
     # numbers are read as Unix epoch seconds, so the checks' arrays are valid input
     DatetimeFeatures(),
     TablePreprocessor(),
+    TablePreprocessor(categorical_encoding="native"),
     Chi2Selector(),
     Chi2Selector(k=0.5),
     MutualInfoSelector(random_state=0),

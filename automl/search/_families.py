@@ -82,6 +82,9 @@ class ModelFamily:
         training fold and reads the best iteration back.
     class_weight : bool
         Whether the estimator accepts ``class_weight="balanced"``.
+    native_categories : bool
+        Whether the estimator splits on pandas categorical columns natively
+        (the search then chooses between encoded and native categories).
     """
 
     name: str
@@ -92,6 +95,7 @@ class ModelFamily:
     linear: bool = False
     early_stopping: object = None
     class_weight: bool = False
+    native_categories: bool = False
 
     def supports(self, task):
         kind = "classification" if is_classification(task) else "regression"
@@ -290,6 +294,7 @@ def _xgb_build(task, p, ctx):
         max_depth=p["max_depth"], min_child_weight=p["min_child_weight"],
         subsample=p["subsample"], colsample_bytree=p["colsample_bytree"],
         reg_lambda=p["reg_lambda"], tree_method="hist", device=ctx.device,
+        enable_categorical=True,
         n_jobs=ctx.n_jobs, random_state=ctx.random_state, verbosity=0,
     )
     if is_classification(task) and ctx.extra.get("encode_labels", True):
@@ -342,7 +347,7 @@ FAMILIES = {
             "lightgbm", ("classification", "regression"), _lgbm_build, _lgbm_space,
             _fixed({"learning_rate": 0.05, "num_leaves": 31, "min_child_samples": 20,
                     "subsample": 1.0, "colsample_bytree": 0.8, "reg_lambda": 1e-3}),
-            early_stopping="eval_set", class_weight=True,
+            early_stopping="eval_set", class_weight=True, native_categories=True,
         ),
         ModelFamily(
             "logistic_regression", ("classification",), _logistic_build, _logistic_space,
@@ -356,13 +361,13 @@ FAMILIES = {
             "hist_gradient_boosting", ("classification", "regression"), _hgb_build, _hgb_space,
             _fixed({"learning_rate": 0.1, "max_leaf_nodes": 31, "min_samples_leaf": 20,
                     "l2_regularization": 1e-6, "max_features": 1.0}),
-            early_stopping="native", class_weight=True,
+            early_stopping="native", class_weight=True, native_categories=True,
         ),
         ModelFamily(
             "xgboost", ("classification", "regression"), _xgb_build, _xgb_space,
             _fixed({"learning_rate": 0.1, "max_depth": 6, "min_child_weight": 1.0,
                     "subsample": 0.8, "colsample_bytree": 0.8, "reg_lambda": 1.0}),
-            early_stopping="eval_set",
+            early_stopping="eval_set", native_categories=True,
         ),
         ModelFamily(
             "extra_trees", ("classification", "regression"),

@@ -23,6 +23,10 @@ from automl.transformers._datetime import (
 )
 
 MISSING = "missing"
+# Native categorical columns hold at most this many categories (the category
+# "missing" included), so that every engine takes them: HistGradientBoosting
+# bins a categorical feature's codes into at most 255 bins.
+MAX_NATIVE_CATEGORIES = 250
 
 
 def _is_numeric(column):
@@ -73,6 +77,16 @@ def _as_float(estimator, column, name):
         ) from None
 
 
+def count_native_categoricals(X, categorical_columns=None):
+    """How many columns of ``X`` ``categorical_encoding="native"`` would keep as categories.
+
+    The column typing of :class:`TablePreprocessor`, without fitting encoders.
+    """
+    table = TablePreprocessor(categorical_columns=categorical_columns)
+    cardinality = table._type_columns(validate_frame(table, X, reset=True))
+    return sum(n < MAX_NATIVE_CATEGORIES for n in cardinality.values())
+
+
 class TablePreprocessor(TransformerMixin, BaseEstimator):
     """Encode a raw table into a numeric float matrix, column kind by column kind.
 
@@ -89,6 +103,16 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
     - datetime: :class:`DatetimeFeatures` (year, month, ...), then median
       imputation.
 
+    With ``categorical_encoding="native"``, categorical columns of up to
+    ``MAX_NATIVE_CATEGORIES`` (250) values are instead left as categories for
+    models that split on them natively (HistGradientBoosting, LightGBM,
+    XGBoost with ``enable_categorical=True``): the output is then a
+    DataFrame in which these columns have a pandas categorical dtype (codes
+    ``0 .. k-1``, in sorted order of the values; unseen values are missing),
+    and the others are float64. This is what scikit-learn's encoders lack: one
+    table encoding whose output carries to the model which columns are
+    categories.
+
     Parameters
     ----------
     categorical_columns : list of str, default=None
@@ -100,6 +124,11 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
     max_onehot_cardinality : int, default=10
         Categorical columns with at most this many distinct non-missing values
         at fit are one-hot encoded; those with more are target encoded.
+    categorical_encoding : {"auto", "native"}, default="auto"
+        ``"auto"``: one-hot or target encoding by cardinality, as above.
+        ``"native"``: categorical columns of at most 250 values stay
+        categories (pandas categorical dtype in a DataFrame output); those
+        with more are encoded as with ``"auto"``.
     target_type : {"auto", "continuous", "binary", "multiclass"}, default="auto"
         Passed to scikit-learn's ``TargetEncoder``. Set it when ``"auto"``
         would guess wrong, e.g. ``"continuous"`` for a regression target whose
@@ -115,8 +144,8 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
     dropped_columns_ : dict of str to str
         Dropped columns and why: ``"constant"`` or ``"all missing"``.
     categorical_encoding_ : dict of str to str
-        For each categorical column: ``"onehot"``, ``"target"`` or
-        ``"ordinal"`` (high-cardinality columns when fitted without ``y``).
+        For each categorical column: ``"onehot"``, ``"target"``, ``"ordinal"``
+        (high-cardinality columns when fitted without ``y``) or ``"native"``.
     column_transformer_ : ColumnTransformer
         The fitted scikit-learn transformer that does the encoding; it expects
         the table as prepared internally (see Notes), not the raw input.
@@ -164,8 +193,9 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
     column); text in a datetime column that does not parse becomes NaN, then
     the training median.
 
-    The output is a dense float64 array, columns grouped by encoder (numeric,
-    one-hot, target or ordinal, datetime); ``get_feature_names_out`` gives
+    The output is a dense float64 array (a DataFrame when some columns are
+    native categories), columns grouped by encoder (numeric, one-hot, target
+    or ordinal, native, datetime); ``get_feature_names_out`` gives
     names like ``age``, ``missingindicator_age``, ``color_red``,
     ``date_year``, prefixed by the kind (``numeric__age``) only when two
     names would clash.
@@ -193,12 +223,18 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
     ((4, 7), dtype('float64'))
     >>> out[1, :2].tolist()  # the median age, and its missing indicator
     [30.0, 1.0]
+    >>> native = TablePreprocessor(categorical_encoding="native").fit_transform(X)
+    >>> native["color"].cat.codes.tolist()  # blue, missing, red in sorted order
+    [2, 0, 1, 2]
+    >>> str(native["color"].dtype), str(native["age"].dtype)
+    ('category', 'float64')
     """
 
     _parameter_constraints: dict = {
         "categorical_columns": [list, tuple, None],
         "datetime_columns": [list, tuple, None],
         "max_onehot_cardinality": [Interval(Integral, 0, None, closed="left")],
+        "categorical_encoding": [StrOptions({"auto", "native"})],
         "target_type": [StrOptions({"auto", "continuous", "binary", "multiclass"})],
         "random_state": ["random_state"],
     }
@@ -209,12 +245,14 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
         categorical_columns=None,
         datetime_columns=None,
         max_onehot_cardinality=10,
+        categorical_encoding="auto",
         target_type="auto",
         random_state=None,
     ):
         self.categorical_columns = categorical_columns
         self.datetime_columns = datetime_columns
         self.max_onehot_cardinality = max_onehot_cardinality
+        self.categorical_encoding = categorical_encoding
         self.target_type = target_type
         self.random_state = random_state
 
@@ -251,7 +289,8 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
         Returns
         -------
         X_out : ndarray of shape (n_samples, n_features_out)
-            The encoded table, float64.
+            The encoded table, float64 (a DataFrame when some columns are
+            native categories).
         """
         return self._fit_transform(X, y)
 
@@ -274,7 +313,7 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
             self.column_transformer_.get_feature_names_out()
         except ValueError:  # clashing short names: use "<kind>__<name>"
             self.column_transformer_.set_params(verbose_feature_names_out=True)
-        return np.asarray(out, dtype=np.float64)
+        return self._output(out, X.index)
 
     def _forced_kinds(self, X):
         """``{column: "categorical" | "datetime"}`` from the two column-list params."""
@@ -333,7 +372,11 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
             by_kind.setdefault(kind, []).append(name)
         self.categorical_encoding_ = {}
         high = "ordinal" if y is None else "target"
+        native = self.categorical_encoding == "native"
         for name in by_kind.get("categorical", []):
+            if native and cardinality[name] < MAX_NATIVE_CATEGORIES:  # "missing" makes one more
+                self.categorical_encoding_[name] = "native"
+                continue
             many = cardinality[name] > self.max_onehot_cardinality
             self.categorical_encoding_[name] = high if many else "onehot"
         if y is None:
@@ -353,6 +396,10 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
             high: make_pipeline(
                 SimpleImputer(strategy="constant", fill_value=MISSING), high_encoder
             ),
+            "native": make_pipeline(
+                SimpleImputer(strategy="constant", fill_value=MISSING),
+                OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan),
+            ),
             "datetime": make_pipeline(DatetimeFeatures(), SimpleImputer(strategy="median")),
         }
         columns = {
@@ -360,12 +407,12 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
             "datetime": by_kind.get("datetime", []),
             **{
                 encoding: [c for c, e in self.categorical_encoding_.items() if e == encoding]
-                for encoding in ("onehot", high)
+                for encoding in ("onehot", high, "native")
             },
         }
         transformers = [
             (step, steps[step], columns[step])
-            for step in ("numeric", "onehot", high, "datetime")
+            for step in ("numeric", "onehot", high, "native", "datetime")
             if columns[step]
         ]
         return ColumnTransformer(
@@ -411,12 +458,25 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
         Returns
         -------
         X_out : ndarray of shape (n_samples, n_features_out)
-            The encoded table, float64.
+            The encoded table, float64 (a DataFrame when some columns are
+            native categories).
         """
         check_is_fitted(self)
         X = validate_frame(self, X, reset=False)
-        out = self.column_transformer_.transform(self._prepare(X))
-        return np.asarray(out, dtype=np.float64)
+        return self._output(self.column_transformer_.transform(self._prepare(X)), X.index)
+
+    def _output(self, out, index):
+        """The float64 array, or a DataFrame whose native columns are categorical."""
+        out = np.asarray(out, dtype=np.float64)
+        native = self.column_transformer_.output_indices_.get("native", slice(0, 0))
+        if native.stop <= native.start:
+            return out
+        frame = pd.DataFrame(out, columns=self.get_feature_names_out(), index=index)
+        encoder = self.column_transformer_.named_transformers_["native"][-1]
+        for j, categories in zip(range(native.start, native.stop), encoder.categories_):
+            codes = np.where(np.isnan(out[:, j]), -1, out[:, j]).astype(np.int64)
+            frame.isetitem(j, pd.Categorical.from_codes(codes, categories=range(len(categories))))
+        return frame
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns.

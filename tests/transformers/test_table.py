@@ -8,7 +8,7 @@ from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from automl.transformers._table import TablePreprocessor
+from automl.transformers._table import TablePreprocessor, count_native_categoricals
 
 
 def make_table():
@@ -193,3 +193,72 @@ def test_pipeline_beats_dummy_under_cross_validation():
     scores = cross_val_score(pipe, X, y, cv=3, n_jobs=1)
     dummy = cross_val_score(DummyClassifier(), X, y, cv=3, n_jobs=1)
     assert scores.mean() > 0.9 > dummy.mean() + 0.2
+
+
+def test_native_categories_known_answer():
+    X = make_table()
+    pre = TablePreprocessor(categorical_encoding="native").fit(X)
+    assert pre.categorical_encoding_ == {"color": "native", "city": "native", "size": "native"}
+    out = pre.transform(X)
+    assert isinstance(out, pd.DataFrame)
+    names = ["int", "float", "flag", "missingindicator_float", "color", "city", "size",
+             "when_day", "when_dayofweek", "when_hour", "day_month", "day_day", "day_dayofweek"]
+    assert out.columns.tolist() == names == pre.get_feature_names_out().tolist()
+    assert [str(t) for t in out.dtypes[["color", "city", "size"]]] == ["category"] * 3
+    assert (out.dtypes.drop(["color", "city", "size"]) == np.float64).all()
+    # codes in sorted order of the values, "missing" a category of its own
+    assert out["color"].cat.codes.tolist() == [3, 0, 2, 3, 1, 0]  # blue, green, missing, red
+    assert out["color"].cat.categories.tolist() == [0, 1, 2, 3]
+    assert out["size"].cat.codes.tolist() == [2, 1, 0, 1, 2, 0]   # L, M, S
+    # an unseen value is missing; the categories stay those of fit
+    new = make_table().iloc[:2].assign(color=["purple", "red"])
+    coded = pre.transform(new)
+    assert coded["color"].isna().tolist() == [True, False]
+    assert coded["color"].cat.categories.tolist() == [0, 1, 2, 3]
+    np.testing.assert_array_equal(out.index, X.index)
+
+
+def test_native_keeps_many_valued_columns_encoded():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"id": [f"u{i}" for i in rng.randint(0, 400, 2000)],
+                      "few": rng.choice(["a", "b", "c"], 2000), "x": rng.randn(2000)})
+    y = rng.randint(0, 2, 2000)
+    pre = TablePreprocessor(categorical_encoding="native", random_state=0).fit(X, y)
+    assert pre.categorical_encoding_ == {"id": "target", "few": "native"}
+    assert TablePreprocessor(categorical_encoding="native").fit(X).categorical_encoding_ == {
+        "id": "ordinal", "few": "native"}
+    assert count_native_categoricals(X) == 1
+    assert count_native_categoricals(X, categorical_columns=["x"]) == 1  # 2000 values: too many
+
+
+def test_native_without_categories_is_the_float_array():
+    X = make_table()[["int", "float"]]
+    out = TablePreprocessor(categorical_encoding="native").fit_transform(X)
+    np.testing.assert_array_equal(out, TablePreprocessor().fit_transform(X))
+
+
+@pytest.mark.parametrize("engine", ["hgb", "lightgbm", "xgboost"])
+def test_native_categories_reach_the_boosters(engine):
+    # y depends on the category alone, in an order no numeric code follows:
+    # a booster that splits on the category natively needs one split
+    rng = np.random.RandomState(0)
+    letters = np.array(list("abcdefgh"))
+    X = pd.DataFrame({"cat": rng.choice(letters, 800), "noise": rng.randn(800)})
+    y = np.isin(X["cat"], ["b", "e", "g"]).astype(int)
+    if engine == "hgb":
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        model = HistGradientBoostingClassifier(max_iter=1, max_depth=1, random_state=0)
+    elif engine == "lightgbm":
+        from lightgbm import LGBMClassifier
+        model = LGBMClassifier(n_estimators=1, max_depth=1, num_leaves=2, verbose=-1,
+                               min_data_per_group=1, cat_smooth=0)
+    else:
+        from xgboost import XGBClassifier
+        model = XGBClassifier(n_estimators=1, max_depth=1, tree_method="hist",
+                              enable_categorical=True, max_cat_to_onehot=1)
+    pipe = Pipeline([("table", TablePreprocessor(categorical_encoding="native")),
+                     ("model", model)]).fit(X, y)
+    # one depth-1 tree separates b, e, g (codes 1, 4, 6) from the rest: no
+    # threshold on the codes as numbers could, a categorical split can
+    proba = pipe.predict_proba(X)[:, 1]
+    assert set(np.unique(proba[y == 1])).isdisjoint(np.unique(proba[y == 0]))
