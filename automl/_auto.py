@@ -151,7 +151,10 @@ class AutoPipeline(BaseEstimator):
         What ``predict`` uses: ``best_pipeline_``, or the ensemble (a
         ``Pipeline`` of the shared table preprocessor and a
         :class:`~automl.ensemble.WeightedEnsembleClassifier` /
-        ``WeightedEnsembleRegressor``, or a scikit-learn stacking estimator).
+        ``WeightedEnsembleRegressor``; the weighted ensemble of whole
+        pipelines on raw rows when a member has a table of its own, being
+        fold-bagged or keeping native categories; or a scikit-learn stacking
+        estimator).
     best_pipeline_ : imblearn.pipeline.Pipeline
         The best single pipeline, refitted on all training rows (or its
         fold models averaged, see ``fold_bagging``).
@@ -216,6 +219,21 @@ class AutoPipeline(BaseEstimator):
     goes on; if all fail, ``fit`` raises with the first error.
 
     ``score`` uses the search metric, as ``GridSearchCV.score`` does.
+
+    Time: candidates run in worker processes, stopped at the search's end
+    (which moves earlier as the refit of the best ones needs more room).
+    Each fold's boosters (XGBoost, LightGBM, HistGradientBoosting) stop at
+    that fold's share of the time left, so that a slow candidate ends with
+    every fold scored on shorter models rather than with none; the refit
+    keeps the length reached in the folds.
+
+    Categorical columns: the boosters try them both encoded (one-hot or
+    target encoding) and as native categories
+    (``TablePreprocessor(categorical_encoding="native")``), starting from
+    native ones on 1,000 rows or more. On imbalanced classes, class weights
+    start the search only when the metric scores labels (accuracy, F1, ...):
+    they distort probabilities and rarely help ROC AUC; the search can still
+    choose them, or a resampler.
 
     Examples
     --------

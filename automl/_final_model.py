@@ -328,20 +328,7 @@ def _fit_greedy(chosen, score, ctx, fold_bagging, result, max_predict_cost=None)
         costs = None if costs is None else [costs[i] for i in kept]
     predict_cost = float("nan") if costs is None else shared + sum(costs)
     cls = WeightedEnsembleClassifier if ctx.classification else WeightedEnsembleRegressor
-    if any(own_table[t.trial_id] for t, _ in members):
-        # fold models (and native categories) carry their own table
-        # preprocessors: average on raw X
-        estimator = cls(
-            [(f"trial{t.trial_id}", FrozenEstimator(fitted)) for t, fitted in members], weights
-        ).fit(ctx.X, ctx.y)  # frozen members: fit only records the classes
-    else:
-        # refitted members share one fitted table preprocessor: run it once
-        table = ctx.fitted_table()
-        averaged = cls(
-            [(f"trial{t.trial_id}", FrozenEstimator(fitted[1:])) for t, fitted in members],
-            weights,
-        ).fit(ctx.transformed(), ctx.y)
-        estimator = Pipeline([("table", table), ("ensemble", averaged)])
+    estimator = _assemble(cls, members, weights, own_table, ctx)
     return FinalModel(
         estimator=estimator, kind="greedy", members=[t for t, _ in members],
         weights=np.asarray(weights) / np.sum(weights), oof_score=score,
@@ -352,35 +339,64 @@ def _fit_greedy(chosen, score, ctx, fold_bagging, result, max_predict_cost=None)
     )
 
 
+def _assemble(cls, members, weights, own_table, ctx):
+    """The weighted ensemble, running the shared table preprocessor once.
+
+    Refitted members share one fitted table preprocessor: they are averaged
+    after it, in ``Pipeline(table, ensemble)``. Members with a table of their
+    own (fold-bagged, native categories) predict from raw rows; with both
+    kinds, the shared part is one member of an ensemble on raw rows, weighing
+    what its members weigh together (the same weighted average).
+    """
+    own = [(t, f, w) for (t, f), w in zip(members, weights) if own_table[t.trial_id]]
+    sharing = [(t, f, w) for (t, f), w in zip(members, weights) if not own_table[t.trial_id]]
+    parts = [(f"trial{t.trial_id}", FrozenEstimator(f), w) for t, f, w in own]
+    if len(sharing) == 1:
+        t, f, w = sharing[0]
+        parts.append((f"trial{t.trial_id}", FrozenEstimator(f), w))
+    elif sharing:
+        averaged = cls(
+            [(f"trial{t.trial_id}", FrozenEstimator(f[1:])) for t, f, _ in sharing],
+            [w for _, _, w in sharing],
+        ).fit(ctx.transformed(), ctx.y)  # frozen members: fit only records the classes
+        shared = Pipeline([("table", ctx.fitted_table()), ("ensemble", averaged)])
+        if not own:
+            return shared
+        parts.append(("shared_table", shared, sum(w for _, _, w in sharing)))
+    return cls([(name, est) for name, est, _ in parts], [w for _, _, w in parts]).fit(ctx.X, ctx.y)
+
+
 def _measured_costs(members, own_table, ctx, result):
     """``(costs, shared)`` of the fitted members, as shares of the best pipeline's predict time.
 
     Timed on training rows, as many as a CV test fold (within
-    ``COST_SAMPLE_ROWS``): the best pipeline
-    whole; when no member is bagged, the table preprocessor they share
-    (``shared``, paid once) and each member without it; a bagged member
-    whole. The CV-fold estimate that chose them misses how much a refit on
-    all rows grows a model.
+    ``COST_SAMPLE_ROWS``): the best pipeline whole; the table preprocessor
+    that refitted members share (``shared``, paid once, as
+    :func:`_assemble` runs it) and each of them without it; a member with a
+    table of its own (fold-bagged, native categories) whole. The CV-fold
+    estimate that chose them misses how much a refit on all rows grows a
+    model.
     """
     fold_rows = int(np.mean([len(test) for _, test in ctx.folds])) if ctx.folds else 0
     n_rows = min(max(COST_SAMPLE_ROWS[0], fold_rows), COST_SAMPLE_ROWS[1])
     rows = np.random.RandomState(0).permutation(len(ctx.y))[:n_rows]
     sample = _safe_indexing(ctx.X, np.sort(rows))
     single = max(1e-9, _predict_seconds(result.estimator, sample, ctx.classification))
-    shared_table = not any(own_table[t.trial_id] for t, _ in members)
     shared = 0.0
-    if shared_table:
+    if not all(own_table[t.trial_id] for t, _ in members):
         table = ctx.fitted_table()
         seconds, table_out = _median_seconds(lambda: table.transform(sample))
         shared = min(1.0, seconds / single)
     costs = []
     for trial, fitted in members:
-        if trial.trial_id == result.best_single.trial_id:
+        best = trial.trial_id == result.best_single.trial_id
+        if own_table[trial.trial_id]:
+            costs.append(1.0 if best else
+                         _predict_seconds(fitted, sample, ctx.classification) / single)
+        elif best:
             costs.append(1.0 - shared)
-        elif shared_table:
-            costs.append(_predict_seconds(fitted[1:], table_out, ctx.classification) / single)
         else:
-            costs.append(_predict_seconds(fitted, sample, ctx.classification) / single)
+            costs.append(_predict_seconds(fitted[1:], table_out, ctx.classification) / single)
     return costs, shared
 
 

@@ -203,9 +203,13 @@ def test_fitted_members_are_timed_as_shares_of_the_best_pipeline():
     assert 0 < shared < 1 and costs[0] == pytest.approx(1 - shared)
     # 10x the trees: 4-10x the time by measurement, per-call overhead included
     assert costs[1] < 0.2 and costs[2] > 2 * costs[0]
-    # with a bagged member nothing is shared: each is timed whole
-    costs, shared = _measured_costs([best, cheap], {0: False, 1: True}, ctx, result)
-    assert shared == 0 and costs[0] == 1.0 and costs[1] > 0
+    # a member with its own table (bagged) is timed whole; the others still share
+    costs, shared_too = _measured_costs([best, cheap], {0: False, 1: True}, ctx, result)
+    assert 0 < shared_too < 1 and costs[0] == pytest.approx(1 - shared_too)
+    assert costs[1] > 0.5 * shared_too  # its own table included
+    # all with their own tables: nothing shared, the best is the reference
+    costs, none = _measured_costs([best, cheap], {0: True, 1: True}, ctx, result)
+    assert none == 0 and costs[0] == 1.0
 
 
 def test_the_default_ensemble_keeps_within_its_predict_cost(diabetes_greedy):
@@ -299,3 +303,40 @@ def test_estimated_costs_count_own_tables_per_member():
     # all own tables: nothing shared
     costs, table = _estimated_costs([best, shared], best, lambda t: True)
     assert table == 0.0 and costs == pytest.approx([1.0, 0.5])
+
+
+def test_mixed_ensemble_runs_the_shared_table_once_and_averages_exactly():
+    from types import SimpleNamespace
+
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import Pipeline
+    from sklearn.tree import DecisionTreeRegressor
+
+    from automl._final_model import FinalModelContext, _assemble
+    from automl.ensemble import WeightedEnsembleRegressor
+    from automl.transformers import TablePreprocessor
+
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    y = y.to_numpy()
+    ctx = FinalModelContext(X, y, "regression", None, None, [], TablePreprocessor(), None,
+                            len(y), deadline=None)
+    table = ctx.fitted_table()
+    shared_a = Pipeline([("table", table), ("model", Ridge(1.0).fit(ctx.transformed(), y))])
+    shared_b = Pipeline([("table", table), ("model", Ridge(100.0).fit(ctx.transformed(), y))])
+    own = Pipeline([("table", TablePreprocessor()),
+                    ("model", DecisionTreeRegressor(max_depth=3, random_state=0))]).fit(X, y)
+    members = [(SimpleNamespace(trial_id=i), f) for i, f in enumerate([shared_a, own, shared_b])]
+    weights = [0.5, 0.3, 0.2]
+    expected = sum(w * f.predict(X) for (_, f), w in zip(members, weights))
+    mixed = _assemble(WeightedEnsembleRegressor, members, weights, {0: False, 1: True, 2: False},
+                      ctx)
+    np.testing.assert_allclose(mixed.predict(X), expected)
+    names = [name for name, _ in mixed.estimators]
+    assert names == ["trial1", "shared_table"]  # the two sharing members in one part
+    assert isinstance(dict(mixed.estimators)["shared_table"], Pipeline)
+    # all sharing: the table once, then the average
+    shared_only = _assemble(WeightedEnsembleRegressor, [members[0], members[2]], [0.5, 0.2],
+                            {0: False, 2: False}, ctx)
+    assert isinstance(shared_only, Pipeline) and shared_only[0] is table
+    np.testing.assert_allclose(shared_only.predict(X),
+                               (0.5 * shared_a.predict(X) + 0.2 * shared_b.predict(X)) / 0.7)

@@ -99,7 +99,9 @@ def _is_hgb(model):
 
 def _best_iteration(inner):
     if _is_hgb(inner):
-        return int(inner.n_iter_)  # the fitted length: early-stopped, time-stopped or max_iter
+        # the length it stopped at (early stopping or a deadline); one that ran
+        # to max_iter refits as configured (max_iter is searched on time-ordered rows)
+        return int(inner.n_iter_) if inner.n_iter_ < inner.max_iter else None
     for attr in ("best_iteration_", "best_iteration"):
         value = getattr(inner, attr, None)
         if value is not None:

@@ -87,6 +87,13 @@ def test_fit_candidate_reports_the_hgb_length():
     pipe = build_pipeline(family, default_config(family, ctx), ctx)
     _, final, best_iter = fit_candidate(pipe, X, y, "binary", time.time() + 600)
     assert best_iter == final.n_iter_ < 1000  # early stopping ended it
+    # a model that ran its full max_iter (searched on time-ordered rows)
+    # reports no length: its refit keeps the configured one
+    ctx.extra["time_ordered"] = True
+    config = dict(default_config(family, ctx), model__max_iter=40)
+    _, final, best_iter = fit_candidate(build_pipeline(family, config, ctx), X, y, "binary",
+                                        time.time() + 600)
+    assert final.n_iter_ == 40 and best_iter is None
 
 
 def test_refit_config_fixes_the_hgb_length():
