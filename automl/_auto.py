@@ -230,10 +230,11 @@ class AutoPipeline(BaseEstimator):
     Categorical columns: the boosters try them both encoded (one-hot or
     target encoding) and as native categories
     (``TablePreprocessor(categorical_encoding="native")``), starting from
-    native ones on 1,000 rows or more. On imbalanced classes, class weights
-    start the search only when the metric scores labels (accuracy, F1, ...):
-    they distort probabilities and rarely help ROC AUC; the search can still
-    choose them, or a resampler.
+    native ones on 1,000 rows or more. On imbalanced classes, the boosters
+    start with class weights only when the metric scores labels (accuracy,
+    F1, ...): they distort probabilities and did not help ROC AUC; the
+    forests and linear models start with them; the search can still choose
+    them, or a resampler.
 
     Examples
     --------

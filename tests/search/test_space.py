@@ -60,6 +60,7 @@ def test_class_weights_start_the_portfolio_only_for_label_metrics(label_metric, 
                         extra={"label_metric": label_metric})
     assert default_config(FAMILIES["lightgbm"], ctx)["imbalance"] == expected
     assert default_config(FAMILIES["xgboost"], ctx)["imbalance"] == "none"  # no class_weight
+    assert default_config(FAMILIES["random_forest"], ctx)["imbalance"] == "class_weight"
     assert "class_weight" in candidate_space(FAMILIES["lightgbm"], ctx)["imbalance"].categories
 
 
