@@ -129,8 +129,8 @@ class FinalModelContext:
         """
         if trial.trial_id not in self._refits:
             config = refit_config(trial.config, trial.best_iteration)
-            own = uses_native_categories(config)
-            table = clone(self.table) if own else self.fitted_table()
+            own = uses_native_categories(config)  # build_pipeline copies the table then
+            table = self.table if own else self.fitted_table()
             pipe = build_pipeline(trial.family, config, self.refit_ctx, table)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", category=UserWarning)
@@ -233,10 +233,10 @@ def _estimated_costs(candidates, best, own_table):
     single = sum(best.predict_time)
     if not np.isfinite(single) or single <= 0:
         return None, 0.0
-    sharing = [t for t in candidates if not own_table(t)]
-    if not own_table(best):
-        sharing.insert(0, best)
-    shared = sharing[0].predict_time[0] / single if sharing else 0.0
+    # the shared table's time: the best's when it shares it, else another sharer's
+    sharer = next((t for t in [best, *candidates] if not own_table(t)), None)
+    shared = sharer.predict_time[0] / single if sharer is not None else 0.0
+    shared = shared if np.isfinite(shared) else 0.0
 
     def cost(trial):
         if trial is best:
@@ -244,7 +244,6 @@ def _estimated_costs(candidates, best, own_table):
         seconds = sum(trial.predict_time) if own_table(trial) else trial.predict_time[1]
         return seconds / single if np.isfinite(seconds) else 0.0
 
-    shared = shared if np.isfinite(shared) else 0.0
     return [cost(t) for t in candidates], shared
 
 

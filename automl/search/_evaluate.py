@@ -130,11 +130,7 @@ def fit_candidate(pipe, X, y, task, deadline, random_state=0, time_ordered=False
     kind = type(inner).__module__.split(".")[0]
     if _is_hgb(inner):
         head = pipe[:-1]
-        if len(head.steps) and hasattr(head.steps[-1][1], "fit_resample"):
-            Xt, yt = head.fit_resample(X, y)
-        else:
-            Xt, yt = head.fit_transform(X, y), y
-        fit_hgb_until(final, Xt, yt, deadline)
+        fit_hgb_until(final, *_fit_head(head, X, y), deadline)
         return head, final, _best_iteration(_fitted_inner(final))
     if kind not in ("xgboost", "lightgbm"):
         pipe.fit(X, y)
@@ -152,11 +148,7 @@ def fit_candidate(pipe, X, y, task, deadline, random_state=0, time_ordered=False
             np.arange(len(y)), test_size=n_val, random_state=random_state, stratify=stratify
         )
     head = pipe[:-1]
-    X_fit, y_fit = _safe_indexing(X, idx_fit), y[idx_fit]
-    if len(head.steps) and hasattr(head.steps[-1][1], "fit_resample"):
-        Xt, yt = head.fit_resample(X_fit, y_fit)
-    else:
-        Xt, yt = head.fit_transform(X_fit, y_fit), y_fit
+    Xt, yt = _fit_head(head, _safe_indexing(X, idx_fit), y[idx_fit])
     Xv, yv = _transform(head, _safe_indexing(X, idx_val)), y[idx_val]
     if isinstance(final, TransformedTargetRegressor):
         yv = final.func(yv)
@@ -175,6 +167,13 @@ def fit_candidate(pipe, X, y, task, deadline, random_state=0, time_ordered=False
             _lgbm_deadline_callback(deadline),
         ])
     return head, final, _best_iteration(_fitted_inner(final))
+
+
+def _fit_head(head, X, y):
+    """Fit the steps before the model; ``(X, y)`` as the model sees them (resampled or not)."""
+    if len(head.steps) and hasattr(head.steps[-1][1], "fit_resample"):
+        return head.fit_resample(X, y)
+    return head.fit_transform(X, y), y
 
 
 def fit_hgb_until(final, X, y, deadline):
