@@ -5,6 +5,7 @@ data file a worker has already loaded), so that it runs the same in a local
 worker process or on a Dask worker.
 """
 
+import inspect
 import os
 import socket
 import time
@@ -162,11 +163,24 @@ def fit_candidate(pipe, X, y, task, deadline, random_state=0, time_ordered=False
     else:
         from lightgbm import early_stopping
 
-        final.fit(Xt, yt, eval_set=[(Xv, yv)], callbacks=[
+        final.fit(Xt, yt, **_lgbm_validation(Xv, yv), callbacks=[
             early_stopping(EARLY_STOPPING_ROUNDS, verbose=False),
             _lgbm_deadline_callback(deadline),
         ])
     return head, final, _best_iteration(_fitted_inner(final))
+
+
+def _lgbm_validation(Xv, yv):
+    """LightGBM's fit parameters for one validation set.
+
+    LightGBM 4.7 renamed ``eval_set`` to ``eval_X`` and ``eval_y`` and warns
+    on the old name; older versions know only ``eval_set``.
+    """
+    from lightgbm import LGBMModel
+
+    if "eval_X" in inspect.signature(LGBMModel.fit).parameters:
+        return {"eval_X": (Xv,), "eval_y": (yv,)}
+    return {"eval_set": [(Xv, yv)]}
 
 
 def _fit_head(head, X, y):

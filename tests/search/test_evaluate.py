@@ -96,6 +96,27 @@ def test_fit_candidate_reports_the_hgb_length():
     assert final.n_iter_ == 40 and best_iter is None
 
 
+@pytest.mark.parametrize("task", ["binary", "regression"])
+def test_lightgbm_stops_early_on_its_validation_split_without_deprecation_warnings(task):
+    import warnings
+
+    X, y = make_classification(1000, 8, flip_y=0.3, random_state=0)
+    if task == "regression":
+        y = X[:, 0] + np.random.RandomState(0).normal(size=len(y))
+    family = FAMILIES["lightgbm"]
+    ctx = SearchContext(task=task, n_samples=1000, n_features=8)
+    # a high learning rate on noisy labels overfits within a few dozen rounds
+    config = dict(default_config(family, ctx), model__learning_rate=0.3)
+    if task == "regression":  # the validation set goes through TransformedTargetRegressor
+        config["log_target"] = True
+    pipe = build_pipeline(family, config, ctx)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # LightGBM 4.7 deprecates eval_set
+        _, final, best_iter = fit_candidate(pipe, X, y, task, time.time() + 600)
+    inner = final.regressor_ if task == "regression" else final
+    assert best_iter == inner.best_iteration_ < 200
+    assert list(inner.evals_result_) == ["valid_0"]
+
 def test_refit_config_fixes_the_hgb_length():
     family = FAMILIES["hist_gradient_boosting"]
     ctx = SearchContext(task="binary", n_samples=5000, n_features=5)
