@@ -98,7 +98,8 @@ class AutoPipeline(BaseEstimator):
         estimator trained on out-of-fold predictions (k-fold CV only; it
         falls back to greedy otherwise); ``"none"`` keeps the best pipeline.
         An ensemble is used only if its out-of-fold score beats the best
-        single pipeline's.
+        single pipeline's. Candidates that score no better than the class
+        priors (or the mean target) on their folds are never members.
     ensemble_predict_cost : float or None, default=0.2
         Each ensemble member beyond the first may add on average at most
         this share of the best pipeline's predict time: an ensemble of m

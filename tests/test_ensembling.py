@@ -340,3 +340,57 @@ def test_mixed_ensemble_runs_the_shared_table_once_and_averages_exactly():
     assert isinstance(shared_only, Pipeline) and shared_only[0] is table
     np.testing.assert_allclose(shared_only.predict(X),
                                (0.5 * shared_a.predict(X) + 0.2 * shared_b.predict(X)) / 0.7)
+
+
+def test_a_candidate_no_better_than_the_class_priors_is_left_out_of_the_ensemble():
+    # A model that learnt only each fold's class balance scores 0.5 ROC AUC on
+    # every fold, yet its per-fold constants shift the folds against each
+    # other and can raise the pooled out-of-fold AUC of an ensemble with a
+    # member whose scores run high on one fold. That gain exists on no test
+    # set: the candidate is left out.
+    import time as _time
+    from types import SimpleNamespace
+
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.pipeline import Pipeline
+
+    from automl._final_model import FinalModelContext, build_final_model, constant_score
+    from automl._metrics import resolve_scorer
+    from automl.transformers import TablePreprocessor
+
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    X, y = X.iloc[:400], y.to_numpy()[:400]
+    classes = np.array([0, 1])
+    folds = [(np.arange(200, 400), np.arange(200)), (np.arange(200), np.arange(200, 400))]
+    scorer = resolve_scorer("roc_auc", "binary", classes)[1]
+    ctx = FinalModelContext(X, y, "binary", classes, scorer, folds, TablePreprocessor(), None,
+                            200, deadline=_time.time() + 300, metric="roc_auc")
+    assert constant_score(ctx) == 0.5
+    table = ctx.fitted_table()
+    rng = np.random.RandomState(0)
+    first_fold = np.arange(400) < 200
+
+    def proba(logit):
+        p = 1 / (1 + np.exp(-logit))
+        return np.column_stack([1 - p, p])
+
+    shifted = proba(2 * y - 1 + rng.normal(0, 1.2, 400) + 2.0 * first_fold)
+    plain = proba(2 * y - 1 + rng.normal(0, 1.5, 400))
+    balance = proba(np.where(first_fold, -1.0, 1.0))  # constant within each fold
+    trials = []
+    for trial_id, oof in enumerate([shifted, plain, balance]):
+        fold_scores = [roc_auc_score(y[test], oof[test, 1]) for _, test in folds]
+        trials.append(SimpleNamespace(
+            trial_id=trial_id, oof=oof, score=float(np.mean(fold_scores)), scores=fold_scores,
+            fit_time=0.0, models_path=None, config={}, predict_time=(1e-5, 1e-5)))
+        ctx._refits[trial_id] = Pipeline(
+            [("table", table), ("model", GaussianNB().fit(ctx.transformed(), y))])
+    assert trials[2].score == 0.5  # no better than the class priors on its folds
+    # on the pooled rows it would help: with it, the shifted member's folds line up
+    with_balance = np.mean([shifted[:, 1], plain[:, 1], 2 * balance[:, 1]], axis=0)
+    without = np.mean([shifted[:, 1], plain[:, 1]], axis=0)
+    assert roc_auc_score(y, with_balance) > roc_auc_score(y, without) + 0.01
+
+    final = build_final_model(trials, ensemble="greedy", fold_bagging=False, ctx=ctx)
+    assert final.kind == "greedy"
+    assert sorted(t.trial_id for t in final.members) == [0, 1]
