@@ -77,32 +77,33 @@ def make_model(name, task, cats, n_jobs, seed):
     return make_pipeline(prepare, model)
 
 
+def fit_baseline(name, train, task):
+    """Fit baseline ``name`` on the training rows; ``(predict, info)`` as ``run_system`` wants."""
+    X = train.drop(columns=[task["target"]] + ([task["group_column"]] if task["group_column"] else []))
+    y = train[task["target"]].to_numpy()
+    cats = categorical_columns(X, task)
+    levels = category_levels(X, cats)
+    if name == "hgb":
+        X = as_categories(X, levels)
+        X = X.drop(columns=[c for c in X.columns if X[c].nunique(dropna=False) <= 1])
+    else:
+        X = as_text(X, cats)
+    model = make_model(name, task["task"], [c for c in cats if c in X.columns],
+                       task["n_jobs"], task["seed"]).fit(X, y)
+
+    def predict(test_X):
+        test_X = as_categories(test_X, levels) if name == "hgb" else as_text(test_X, cats)
+        test_X = test_X[X.columns]
+        if task["task"] == "regression":
+            return model.predict(test_X), None, None
+        return model.predict(test_X), model.predict_proba(test_X), list(model.classes_)
+
+    return predict, {"version": md.version("scikit-learn"), "model": name}
+
+
 def main():
     args = parse_args({"--model": {"choices": ["hgb", "rf", "linear"], "required": True}})
-
-    def fit(train, task):
-        X = train.drop(columns=[task["target"]] + ([task["group_column"]] if task["group_column"] else []))
-        y = train[task["target"]].to_numpy()
-        cats = categorical_columns(X, task)
-        levels = category_levels(X, cats)
-        if args.model == "hgb":
-            X = as_categories(X, levels)
-            X = X.drop(columns=[c for c in X.columns if X[c].nunique(dropna=False) <= 1])
-        else:
-            X = as_text(X, cats)
-        model = make_model(args.model, task["task"], [c for c in cats if c in X.columns],
-                           task["n_jobs"], task["seed"]).fit(X, y)
-
-        def predict(test_X):
-            test_X = as_categories(test_X, levels) if args.model == "hgb" else as_text(test_X, cats)
-            test_X = test_X[X.columns]
-            if task["task"] == "regression":
-                return model.predict(test_X), None, None
-            return model.predict(test_X), model.predict_proba(test_X), list(model.classes_)
-
-        return predict, {"version": md.version("scikit-learn"), "model": args.model}
-
-    run_system(fit, args)
+    run_system(lambda train, task: fit_baseline(args.model, train, task), args)
 
 
 if __name__ == "__main__":

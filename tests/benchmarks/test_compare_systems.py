@@ -281,3 +281,22 @@ def test_records_are_json(tmp_path, rule_entry):
     cs.run_benchmark([rule_entry], [fake("oracle")], 1, tmp_path / "store", limit=30, log=lambda s: None)
     path = tmp_path / "store" / "1s-seed0" / "rule" / "runs" / "oracle.json"
     assert json.loads(path.read_text())["info"] == {"version": "oracle 1"}
+
+
+def test_baseline_seed_spread_refits_the_stored_split(tmp_path, rule_entry, capsys):
+    # The label is x0 > 0: a forest ranks the test rows almost perfectly
+    # whatever its seed; the same seed gives the same score, and the table
+    # names the dataset and shows ours where a run of ours is stored.
+    import baseline_seed_spread as spread
+
+    root = tmp_path / "store" / "5s-seed0"
+    cs.prepare_dataset(rule_entry, root / "rule" / "data", budget=5, seed=0, n_jobs=1)
+    task, scores = spread.seed_scores(root / "rule" / "data", "rf", [0, 0, 1])
+    assert task["task"] == "binary" and len(scores) == 3
+    assert scores[0] == scores[1] and min(scores) > 0.95
+    (root / "rule" / "runs").mkdir()
+    (root / "rule" / "runs" / "automl.json").write_text(json.dumps({"score": 0.9876}))
+    spread.main(["--store", str(tmp_path / "store"), "--budget", "5", "--model", "rf",
+                 "--seeds", "2"])
+    row = capsys.readouterr().out.strip().splitlines()[-1]
+    assert row.startswith("| rule | auc |") and row.endswith("| 0.9876 |")
