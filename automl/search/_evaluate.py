@@ -5,6 +5,7 @@ data file a worker has already loaded), so that it runs the same in a local
 worker process or on a Dask worker.
 """
 
+import functools
 import inspect
 import os
 import socket
@@ -176,11 +177,16 @@ def _lgbm_validation(Xv, yv):
     LightGBM 4.7 renamed ``eval_set`` to ``eval_X`` and ``eval_y`` and warns
     on the old name; older versions know only ``eval_set``.
     """
-    from lightgbm import LGBMModel
-
-    if "eval_X" in inspect.signature(LGBMModel.fit).parameters:
+    if _lgbm_takes_eval_X():
         return {"eval_X": (Xv,), "eval_y": (yv,)}
     return {"eval_set": [(Xv, yv)]}
+
+
+@functools.cache
+def _lgbm_takes_eval_X():
+    from lightgbm import LGBMModel
+
+    return "eval_X" in inspect.signature(LGBMModel.fit).parameters
 
 
 def _fit_head(head, X, y):

@@ -1,6 +1,7 @@
 """Cross-validating one candidate: boosters stop at their fold's deadline."""
 
 import time
+import warnings
 
 import joblib
 import numpy as np
@@ -98,8 +99,6 @@ def test_fit_candidate_reports_the_hgb_length():
 
 @pytest.mark.parametrize("task", ["binary", "regression"])
 def test_lightgbm_stops_early_on_its_validation_split_without_deprecation_warnings(task):
-    import warnings
-
     X, y = make_classification(1000, 8, flip_y=0.3, random_state=0)
     if task == "regression":
         y = X[:, 0] + np.random.RandomState(0).normal(size=len(y))
@@ -116,6 +115,7 @@ def test_lightgbm_stops_early_on_its_validation_split_without_deprecation_warnin
     inner = final.regressor_ if task == "regression" else final
     assert best_iter == inner.best_iteration_ < 200
     assert list(inner.evals_result_) == ["valid_0"]
+
 
 def test_refit_config_fixes_the_hgb_length():
     family = FAMILIES["hist_gradient_boosting"]
