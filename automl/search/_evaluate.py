@@ -14,7 +14,7 @@ import warnings
 
 import joblib
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.model_selection import train_test_split
 from sklearn.utils import _safe_indexing
@@ -164,29 +164,38 @@ def fit_candidate(pipe, X, y, task, deadline, random_state=0, time_ordered=False
     else:
         from lightgbm import early_stopping
 
-        final.fit(Xt, yt, **_lgbm_validation(Xv, yv), callbacks=[
+        _fit_lgbm_validated(final, Xt, yt, Xv, yv, callbacks=[
             early_stopping(EARLY_STOPPING_ROUNDS, verbose=False),
             _lgbm_deadline_callback(deadline),
         ])
     return head, final, _best_iteration(_fitted_inner(final))
 
 
-def _lgbm_validation(Xv, yv):
-    """LightGBM's fit parameters for one validation set.
+def _fit_lgbm_validated(model, Xt, yt, Xv, yv, callbacks):
+    """Fit a LightGBM model with ``(Xv, yv)`` as its validation set.
 
     LightGBM 4.7 renamed ``eval_set`` to ``eval_X`` and ``eval_y`` and warns
-    on the old name; older versions know only ``eval_set``.
+    on the old name, but its ``LGBMClassifier`` does not label-encode
+    ``eval_y`` (LightGBM issue #7400): string labels fail and integer labels
+    other than ``0..k-1`` are scored against the wrong classes. Classifiers
+    therefore keep ``eval_set`` (its deprecation warning silenced) while
+    LightGBM still takes it; regressors, and versions without ``eval_set``,
+    take ``eval_X``/``eval_y``; versions without those take ``eval_set``.
     """
-    if _lgbm_takes_eval_X():
-        return {"eval_X": (Xv,), "eval_y": (yv,)}
-    return {"eval_set": [(Xv, yv)]}
+    takes = _lgbm_fit_parameters()
+    if "eval_X" in takes and not (is_classifier(model) and "eval_set" in takes):
+        model.fit(Xt, yt, eval_X=(Xv,), eval_y=(yv,), callbacks=callbacks)
+        return
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*'eval_set' is deprecated")
+        model.fit(Xt, yt, eval_set=[(Xv, yv)], callbacks=callbacks)
 
 
 @functools.cache
-def _lgbm_takes_eval_X():
+def _lgbm_fit_parameters():
     from lightgbm import LGBMModel
 
-    return "eval_X" in inspect.signature(LGBMModel.fit).parameters
+    return frozenset(inspect.signature(LGBMModel.fit).parameters)
 
 
 def _fit_head(head, X, y):

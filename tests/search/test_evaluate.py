@@ -117,6 +117,33 @@ def test_lightgbm_stops_early_on_its_validation_split_without_deprecation_warnin
     assert list(inner.evals_result_) == ["valid_0"]
 
 
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("relabel", [lambda k: np.array(["down", "flat", "up"])[k],
+                                     lambda k: k + 1], ids=["strings", "from-one"])
+def test_lightgbm_validation_scores_any_class_labels_like_zero_based_ones(n_classes, relabel):
+    # LightGBM 4.7's LGBMClassifier does not encode eval_y (its issue #7400):
+    # strings failed, labels other than 0..k-1 were scored against wrong classes
+    X, k = make_classification(1000, 8, n_informative=4, n_classes=n_classes, flip_y=0.3,
+                               random_state=0)
+    family = FAMILIES["lightgbm"]
+    ctx = SearchContext(task="binary" if n_classes == 2 else "multiclass", n_samples=1000,
+                        n_features=8)
+    config = dict(default_config(family, ctx), model__learning_rate=0.3)
+    fitted = []
+    for y in (k, relabel(k)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            _, final, best_iter = fit_candidate(build_pipeline(family, config, ctx), X, y,
+                                                ctx.task, time.time() + 600)
+        fitted.append((final, best_iter))
+    (zero_based, iter_zero_based), (relabelled, iter_relabelled) = fitted
+    assert iter_relabelled == iter_zero_based < 200
+    metric = "binary_logloss" if n_classes == 2 else "multi_logloss"
+    np.testing.assert_allclose(relabelled.evals_result_["valid_0"][metric],
+                               zero_based.evals_result_["valid_0"][metric])
+    assert list(relabelled.classes_) == list(np.unique(relabel(k)))
+
+
 def test_refit_config_fixes_the_hgb_length():
     family = FAMILIES["hist_gradient_boosting"]
     ctx = SearchContext(task="binary", n_samples=5000, n_features=5)
@@ -203,3 +230,23 @@ def test_the_search_writes_its_moving_end_for_the_workers(tmp_path):
     assert [t.status for t in result.trials] == ["ok", "ok"]
     # the end after the last finished trial: the reserve grew from 0.5 to 7 s
     assert read_deadline(path + ".deadline") == pytest.approx(deadline - 7.0)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("name", sorted(n for n, f in FAMILIES.items()
+                                        if "classification" in f.tasks))
+def test_every_classifier_family_scores_string_labels_on_every_fold(tmp_path, name, n_classes):
+    # a family that fails here fails silently in the search (an "error" row)
+    X, k = make_classification(300, 5, n_informative=3, n_classes=n_classes, random_state=0)
+    y = np.array(["bad", "good", "neutral"])[k]
+    path = str(tmp_path / "data.joblib")
+    joblib.dump({"X": X, "y": y, "folds": list(KFold(3, shuffle=True, random_state=0).split(X)),
+                 "classes": np.unique(y), "table": TablePreprocessor()}, path)
+    family = FAMILIES[name]
+    ctx = SearchContext(task="binary" if n_classes == 2 else "multiclass",
+                        n_samples=len(y), n_features=5)
+    scorer = get_scorer("roc_auc" if n_classes == 2 else "accuracy")
+    result = evaluate_candidate(path, name, default_config(family, ctx), ctx, scorer,
+                                deadline=time.time() + 600)
+    assert len(result["scores"]) == 3
+    assert np.mean(result["scores"]) > 0.7  # chance: 0.5 AUC, 1/3 accuracy
