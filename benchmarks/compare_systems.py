@@ -540,17 +540,22 @@ def _profile(frame, ours):
     lines = ["", "## What the searches did", "",
              "Ours: trials, the best pipeline's family, the ensemble (kind, members) and the "
              "search's CV estimate (scorer sign: greater is better) of the best pipeline and of "
-             "the ensemble. FLAML: trials and best learner. AutoGluon: models trained.",
-             "", "| dataset | ours trials | ours best | ours ensemble | ours CV best | ours CV ensemble "
-             "| flaml trials | flaml best | AG medium models | AG best models |", "|" + "---|" * 10]
+             "the ensemble; trials that raised, by family. FLAML: trials and best learner. "
+             "AutoGluon: models trained.",
+             "", "| dataset | ours trials | ours failed | ours best | ours ensemble | ours CV best "
+             "| ours CV ensemble | flaml trials | flaml best | AG medium models | AG best models |",
+             "|" + "---|" * 11]
     for dataset in dict.fromkeys(frame["dataset"]):
         mine = runs.get((dataset, ours)) or {}
         flaml = runs.get((dataset, "flaml")) or {}
         medium = runs.get((dataset, "autogluon_medium")) or {}
         best = runs.get((dataset, "autogluon_best")) or {}
         ensemble = f"{mine.get('ensemble', '')} ({mine.get('n_members', '')})" if mine else ""
+        failed = ", ".join(f"{family} {n}" for family, n in
+                           sorted((mine.get("failed_trials") or {}).items()))
         lines.append(
-            f"| {dataset} | {_fmt(mine.get('n_trials'))} | {_fmt(mine.get('best_family'))} | "
+            f"| {dataset} | {_fmt(mine.get('n_trials'))} | {failed} | "
+            f"{_fmt(mine.get('best_family'))} | "
             f"{ensemble} | {_fmt(mine.get('cv_best'))} | {_fmt(mine.get('cv_ensemble'))} | "
             f"{_fmt(flaml.get('n_trials'))} | {_fmt(flaml.get('best_estimator'))} | "
             f"{_fmt(medium.get('n_models'))} | {_fmt(best.get('n_models'))} |")

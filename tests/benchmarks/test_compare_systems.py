@@ -199,7 +199,10 @@ def test_normalisation_ranks_and_wins_on_hand_made_records():
 def test_report_writes_markdown_csv_and_png(tmp_path):
     pytest.importorskip("matplotlib")
     records = [
-        _record("r", "ours", "rmse", 2.0, 10.0), _record("r", "peer", "rmse", 6.0, 10.0),
+        _record("r", "ours", "rmse", 2.0, 10.0, info={
+            "n_trials": 9, "failed_trials": {"xgboost": 1, "lightgbm": 2},
+            "best_family": "ridge", "ensemble": "single", "n_members": 1}),
+        _record("r", "peer", "rmse", 6.0, 10.0),
         _record("b", "ours", "auc", 0.7, 0.5), _record("b", "peer", "auc", 0.9, 0.5,
                                                        overran=True, fit_s=16.0),
     ]
@@ -211,6 +214,8 @@ def test_report_writes_markdown_csv_and_png(tmp_path):
     assert "| peer | 2 | 1.50 | 0.7500 | 1/0/1 |  | 1 | 0 |" in text
     assert "peer on b (16 s)" in text
     assert "| r | rmse | **2.0000** | 6.0000 |" in text
+    # the searches' profile: trials that raised, by family
+    assert "| r | 9 | lightgbm 2, xgboost 1 | ridge | single (1) |" in text
     csv = pd.read_csv(out.with_suffix(".csv"))
     assert len(csv) == 4 and {"norm", "rank", "score"} <= set(csv.columns)
     assert out.with_suffix(".png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
