@@ -27,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 SYSTEMS_DIR = HERE / "systems"
 sys.path.insert(0, str(SYSTEMS_DIR))
 
+from _archive import differing_keys, restore_runs, save_runs
 from _common import write_json_atomic
 from _noise import paired_bootstrap
 from _suite import (
@@ -75,13 +76,15 @@ def hard_limit(budget):
 
 
 # --------------------------------------------------------------------------- data
-def prepare_dataset(entry, folder, budget, seed, n_jobs):
+def prepare_dataset(entry, folder, budget, seed, n_jobs, expect=None):
     """Write the split a system reads (``task.json``, Parquet files); return the driver's view.
 
     Done once per dataset and seed; every system reads the same files. The
     manifest's categorical columns become pandas categories, so every system
     is told the same thing about them. The group column is not a feature: it
     is in ``train.parquet`` for the systems that use it, not in the test rows.
+    With ``expect`` (a task description kept with archived runs), a split that
+    differs from it raises ``ValueError`` before anything is written.
     """
     import numpy as np
     import pandas as pd
@@ -102,15 +105,19 @@ def prepare_dataset(entry, folder, budget, seed, n_jobs):
     if groups is not None:
         group_column = entry.get("group_column") or "group"
         train_frame[group_column] = groups.iloc[train].to_numpy()
-    train_frame.to_parquet(folder / "train.parquet", index=False)
-    X.iloc[test[keep]].reset_index(drop=True).to_parquet(folder / "test_X.parquet", index=False)
-    pd.DataFrame({"y": y_te[keep]}).to_parquet(folder / "test_y.parquet", index=False)
     spec = {"name": entry["name"], "target": target, "task": task, "classes": classes,
             "budget": budget, "n_jobs": n_jobs, "seed": seed, "group_column": group_column,
             "time_column": time_col, "categorical_columns": cats,
             "split": "time" if time_col else "group" if groups is not None else "random",
             "n_train": len(train), "n_test": int(keep.sum()),
             "const_score": constant_score(task, y_tr, y_te[keep], np.array(classes) if classes else None)}
+    differ = [] if expect is None else differing_keys(json.loads(json.dumps(spec)), expect)
+    if differ:
+        raise ValueError(f"dataset {entry['name']!r}: the split made now differs from the one "
+                         f"its archived runs were scored on ({', '.join(differ)})")
+    train_frame.to_parquet(folder / "train.parquet", index=False)
+    X.iloc[test[keep]].reset_index(drop=True).to_parquet(folder / "test_X.parquet", index=False)
+    pd.DataFrame({"y": y_te[keep]}).to_parquet(folder / "test_y.parquet", index=False)
     write_json_atomic(folder / "task.json", spec)
     return spec
 
@@ -199,7 +206,8 @@ def run_one(system, spec, data_dir, out_dir, limit):
               "seed": spec["seed"], "task": spec["task"], "split": spec["split"],
               "n_train": spec["n_train"], "n_test": spec["n_test"],
               "const_score": spec["const_score"], "wall_s": wall, "peak_mb": peak / 2**20,
-              "status": "ok", "error": ""}
+              "status": "ok", "error": "", "finished": time.strftime("%Y-%m-%d %H:%M"),
+              "code": code_version()}
     if code is None:
         record.update(status="timeout", error=f"killed after the hard limit of {limit:.0f} s")
     elif code != 0 or not (out_dir / "predictions.parquet").exists():
@@ -220,14 +228,32 @@ def run_one(system, spec, data_dir, out_dir, limit):
     return record
 
 
+def code_version():
+    """This checkout's commit (short), ``+changes`` when the tree differs from it; '' outside git."""
+    def git(*args):
+        return subprocess.run(["git", "-C", str(HERE), *args], capture_output=True, text=True,
+                              timeout=30).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return commit + ("+changes" if commit and dirty else "")
+
+
 def dataset_dir(store, budget, seed, name):
     """Where one dataset's split (``data/``), runs (``runs/``) and outputs (``work/``) live."""
     return Path(store) / f"{budget:g}s-seed{seed}" / name
 
 
 def run_benchmark(suite, systems, budget, store, seed=0, n_jobs=2, limit=None,
-                  retry_failed=False, log=print):
-    """Run every system on every dataset; keep and skip finished runs. Returns the records."""
+                  retry_failed=False, log=print, on_finished=None):
+    """Run every system on every dataset; keep and skip finished runs. Returns the records.
+
+    ``on_finished(record)`` is called after each run that was made here (not
+    for those found in ``store``), once its record is stored.
+    """
     limit = hard_limit(budget) if limit is None else limit
     records = []
     for entry in suite:
@@ -247,14 +273,18 @@ def run_benchmark(suite, systems, budget, store, seed=0, n_jobs=2, limit=None,
             write_json_atomic(path, record)
             records.append(record)
             log(_log_line(record))
+            if on_finished is not None:
+                on_finished(record)
     return records
 
 
 def _load_or_prepare(entry, data_dir, budget, seed, n_jobs):
     task_file = data_dir / "task.json"
-    if task_file.exists():
-        return json.loads(task_file.read_text())
-    return prepare_dataset(entry, data_dir, budget, seed, n_jobs)
+    known = json.loads(task_file.read_text()) if task_file.exists() else None
+    if known is not None and (data_dir / "train.parquet").exists():
+        return known
+    # no split yet, or only the test labels of restored runs: (re)make it
+    return prepare_dataset(entry, data_dir, budget, seed, n_jobs, expect=known)
 
 
 def _log_line(r):
@@ -476,6 +506,7 @@ def _markdown(rows, frame, incomplete, budget, command, systems_order, ours, png
          f"{ram_gb():.0f} GB RAM; Python {platform.python_version()}. Versions: "
          f"{'; '.join(versions)}."),
         f"Command: `{command}`.",
+        *_provenance(frame),
         "",
         ("Same outer split for every system (75/25, seed 0; by time where the manifest names a "
          "time column, else by group where it names one, else stratified), same budget, "
@@ -531,6 +562,20 @@ def _markdown(rows, frame, incomplete, budget, command, systems_order, ours, png
     return "\n".join(lines) + "\n"
 
 
+def _provenance(frame):
+    """One line: when each system's runs finished and at which commit of this repository."""
+    if "finished" not in frame:
+        return []
+    parts = []
+    for system, runs in frame.groupby("system", sort=False):
+        days = sorted({str(d)[:10] for d in runs["finished"].dropna()})
+        codes = sorted({str(c) for c in runs["code"].dropna() if c}) if "code" in runs else []
+        if days:
+            when = days[0] if len(days) == 1 else f"{days[0]} to {days[-1]}"
+            parts.append(f"{system} {when}" + (f" at {', '.join(codes)}" if codes else ""))
+    return [f"Runs finished: {'; '.join(parts)}."] if parts else []
+
+
 def _profile(frame, ours):
     """What each search did: trials, chosen family, ensemble, CV estimate beside the test score."""
     runs = {(r["dataset"], r["system"]): r.get("info") for r in frame.to_dict("records")
@@ -577,6 +622,12 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--retry-failed", action="store_true", help="run failed and killed runs again")
+    parser.add_argument("--archive", default="",
+                        help="folder of committed runs (benchmarks/results/runs): runs found there "
+                             "are not run again, and this command's runs are added to it")
+    parser.add_argument("--rerun", default="",
+                        help="with --archive: comma-separated systems whose archived runs are "
+                             "not used (run here, e.g. ours after a change)")
     parser.add_argument("--report-only", action="store_true", help="summarise the stored runs, run nothing")
     parser.add_argument("--n-boot", type=int, default=1000,
                         help="bootstrap resamples for the beyond-noise verdicts (0: none)")
@@ -597,16 +648,43 @@ def main(argv=None):
         if len(suite) != len(wanted):
             parser.error(f"unknown datasets: {sorted(set(wanted) - {e['name'] for e in suite})}")
     systems = [known[s] for s in names]
+    rerun = [s for s in args.rerun.split(",") if s]
+    if rerun and not args.archive:
+        parser.error("--rerun needs --archive")
+    if set(rerun) - set(names):
+        parser.error(f"--rerun names systems not run here: {sorted(set(rerun) - set(names))}")
+    datasets = [e["name"] for e in suite]
+    if args.archive:
+        try:
+            restored = restore_runs(args.archive, args.store, args.budget, args.seed, datasets,
+                                    [s for s in names if s not in rerun])
+        except ValueError as exc:
+            parser.error(str(exc))
+        print(f"{len(restored)} runs taken from {args.archive}", file=sys.stderr)
     if args.report_only:
         records = _stored(args.store, args.budget, args.seed, suite, names)
     else:
-        records = run_benchmark(suite, systems, args.budget, args.store, seed=args.seed,
-                                n_jobs=args.n_jobs, retry_failed=args.retry_failed)
+        def archive(record):  # each run as it ends: a long sitting may be cut short
+            save_runs(args.store, args.archive, args.budget, args.seed, [record["dataset"]],
+                      [record["system"]])
+
+        try:
+            records = run_benchmark(suite, systems, args.budget, args.store, seed=args.seed,
+                                    n_jobs=args.n_jobs, retry_failed=args.retry_failed,
+                                    on_finished=archive if args.archive else None)
+        except ValueError as exc:  # a split that differs from its archived runs
+            parser.error(str(exc))
+    if args.archive:  # runs stored before this command (or without --archive) join it too
+        added = save_runs(args.store, args.archive, args.budget, args.seed, datasets, names,
+                          replace=False)
+        print(f"{added} stored runs added to {args.archive}", file=sys.stderr)
     if not records:
         parser.error("no finished runs to summarise")
     command = (f"python benchmarks/compare_systems.py --budget {args.budget:g} --n-jobs {args.n_jobs}"
                + (f" --datasets {args.datasets}" if args.datasets else "")
-               + (" --manifest none" if args.manifest == "none" else ""))
+               + (" --manifest none" if args.manifest == "none" else "")
+               + (f" --archive {args.archive}" if args.archive else "")
+               + (f" --rerun {args.rerun}" if args.rerun else ""))
     text = write_report(records, args.out or Path(args.store) / f"report-{args.budget:g}s.md",
                         args.budget, command, names, store=args.store if args.n_boot else None,
                         n_boot=args.n_boot)

@@ -305,3 +305,116 @@ def test_baseline_seed_spread_refits_the_stored_split(tmp_path, rule_entry, caps
                  "--seeds", "2"])
     row = capsys.readouterr().out.strip().splitlines()[-1]
     assert row.startswith("| rule | auc |") and row.endswith("| 0.9876 |")
+
+
+def test_archived_runs_are_restored_and_only_the_rerun_system_runs_again(tmp_path, rule_entry,
+                                                                          monkeypatch):
+    # A first sitting runs two systems and archives them; a fresh store (a new
+    # checkout) takes the constant system's run from the archive and runs the
+    # oracle again: the constant system does not run, its record and
+    # predictions come back unchanged, and the bootstrap reads them.
+    count = tmp_path / "count"
+    monkeypatch.setenv("FAKE_COUNT_FILE", str(count))
+    systems = [fake("oracle"), fake("constant"), fake("crash")]
+    first = cs.run_benchmark([rule_entry], systems, 1, tmp_path / "old", limit=30,
+                             log=lambda s: None)
+    archive = tmp_path / "archive"
+    assert cs.save_runs(tmp_path / "old", archive, 1, 0, ["rule"], ["oracle", "constant", "crash"]) == 3
+    kept = sorted(p.name for p in (archive / "1s-seed0" / "rule").iterdir())
+    assert kept == ["constant.json", "constant.parquet", "crash.json", "oracle.json",
+                    "oracle.parquet", "task.json", "test_y.parquet"]  # no training rows
+
+    restored = cs.restore_runs(archive, tmp_path / "new", 1, 0, ["rule"], ["constant", "crash"])
+    assert restored == [("rule", "constant"), ("rule", "crash")]
+    assert not (tmp_path / "new" / "1s-seed0" / "rule" / "data" / "train.parquet").exists()
+    count.write_text("")
+    ran, finished = [], []
+    again = cs.run_benchmark([rule_entry], systems, 1, tmp_path / "new", limit=30, log=ran.append,
+                             on_finished=finished.append)
+    assert len(ran) == 1 and "oracle" in ran[0]  # the split was made again for it
+    assert [r["system"] for r in finished] == ["oracle"]
+    assert count.read_text() == ""  # the constant system did not run
+    old = {r["system"]: r for r in first}
+    new = {r["system"]: r for r in again}
+    assert new["constant"] == old["constant"] and new["crash"] == old["crash"]
+    assert new["oracle"]["score"] == old["oracle"]["score"] == 1.0
+    verdicts = cs.noise_verdicts(again, tmp_path / "new", ours="oracle", n_boot=50)
+    assert [(v["system"], v["verdict"]) for v in verdicts] == [("constant", "better")]
+
+    # restoring again finds every run in the store: nothing is copied over it
+    assert cs.restore_runs(archive, tmp_path / "new", 1, 0, ["rule"], ["oracle", "constant"]) == []
+    # adding without replacing keeps the archived oracle run; replacing takes the new one
+    assert cs.save_runs(tmp_path / "new", archive, 1, 0, ["rule"], ["oracle", "constant"],
+                        replace=False) == 0
+    archived_oracle = json.loads((archive / "1s-seed0" / "rule" / "oracle.json").read_text())
+    assert archived_oracle["finished"] == old["oracle"]["finished"]
+    assert archived_oracle["wall_s"] == old["oracle"]["wall_s"] != new["oracle"]["wall_s"]
+    assert cs.save_runs(tmp_path / "new", archive, 1, 0, ["rule"], ["oracle"]) == 1
+    archived_oracle = json.loads((archive / "1s-seed0" / "rule" / "oracle.json").read_text())
+    assert archived_oracle["wall_s"] == new["oracle"]["wall_s"]
+
+
+def test_archived_runs_on_another_split_are_refused(tmp_path, rule_entry):
+    cs.run_benchmark([rule_entry], [fake("constant")], 1, tmp_path / "old", limit=30,
+                     log=lambda s: None)
+    archive = tmp_path / "archive"
+    cs.save_runs(tmp_path / "old", archive, 1, 0, ["rule"], ["constant"])
+    task_file = archive / "1s-seed0" / "rule" / "task.json"
+    task = json.loads(task_file.read_text())
+    task_file.write_text(json.dumps(dict(task, n_test=task["n_test"] + 1)))
+
+    # into a store that already holds the split: refused, naming the key
+    with pytest.raises(ValueError, match=r"'rule'.*differs.*\(n_test\)"):
+        cs.restore_runs(archive, tmp_path / "old", 1, 0, ["rule"], ["constant", "oracle"])
+    # into a fresh store: taken, but the split made for the next run disagrees
+    cs.restore_runs(archive, tmp_path / "new", 1, 0, ["rule"], ["constant"])
+    with pytest.raises(ValueError, match=r"'rule'.*differs.*\(n_test\)"):
+        cs.run_benchmark([rule_entry], [fake("constant"), fake("oracle")], 1, tmp_path / "new",
+                         limit=30, log=lambda s: None)
+    assert not (tmp_path / "new" / "1s-seed0" / "rule" / "data" / "train.parquet").exists()
+
+
+def test_records_say_when_and_at_which_commit_they_ran(tmp_path, rule_entry):
+    records = cs.run_benchmark([rule_entry], [fake("constant")], 1, tmp_path / "store",
+                               limit=30, log=lambda s: None)
+    assert records[0]["finished"][:4].isdigit() and records[0]["code"] == cs.code_version()
+    lines = cs._provenance(pd.DataFrame(
+        [dict(records[0], system="a", finished="2026-11-25 10:00", code="abc1234"),
+         dict(records[0], system="a", finished="2026-11-29 09:00", code="def5678"),
+         dict(records[0], system="b", finished="2026-11-29 09:30", code="def5678")]))
+    assert lines == ["Runs finished: a 2026-11-25 to 2026-11-29 at abc1234, def5678; "
+                     "b 2026-11-29 at def5678."]
+
+
+def test_cli_rerun_needs_an_archive(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cs.main(["--systems", "hgb", "--rerun", "hgb", "--manifest", "none", "--report-only"])
+    assert exc.value.code == 2
+    assert "--rerun needs --archive" in capsys.readouterr().err
+
+
+def test_cli_takes_runs_from_the_archive_and_adds_new_ones(tmp_path, capsys):
+    # The real linear baseline on a bundled dataset: a first command archives
+    # its run; a second, on a fresh store, takes it from the archive and runs
+    # only the system it lacks. The report of the second covers both.
+    common = ["--manifest", "none", "--datasets", "breast_cancer", "--budget", "5",
+              "--n-boot", "0", "--archive", str(tmp_path / "archive")]
+    cs.main([*common, "--systems", "linear", "--store", str(tmp_path / "a"),
+             "--out", str(tmp_path / "a.md")])
+    capsys.readouterr()
+    archived = tmp_path / "archive" / "5s-seed0" / "breast_cancer"
+    assert (archived / "linear.json").exists() and (archived / "linear.parquet").exists()
+
+    cs.main([*common, "--systems", "linear,rf", "--store", str(tmp_path / "b"),
+             "--out", str(tmp_path / "b.md")])
+    out = capsys.readouterr()
+    assert "1 runs taken from" in out.err
+    first = json.loads((tmp_path / "a" / "5s-seed0" / "breast_cancer" / "runs" / "linear.json")
+                       .read_text())
+    second = json.loads((tmp_path / "b" / "5s-seed0" / "breast_cancer" / "runs" / "linear.json")
+                        .read_text())
+    assert second == first  # taken, not run again
+    assert (archived / "rf.json").exists()
+    report = pd.read_csv(tmp_path / "b.csv")
+    assert sorted(report["system"]) == ["linear", "rf"] and (report["status"] == "ok").all()
+    assert report["score"].min() > 0.95  # breast cancer: both rank the test rows well
