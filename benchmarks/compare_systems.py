@@ -229,14 +229,23 @@ def run_one(system, spec, data_dir, out_dir, limit):
 
 
 def code_version():
-    """This checkout's commit (short), ``+changes`` when the tree differs from it; '' outside git."""
+    """The last commit that changed this repository's code, ``+changes`` for uncommitted edits.
+
+    Code is the package, the benchmark scripts, the peers' pins and
+    ``pyproject.toml``; results and documents do not count, so a sitting that
+    commits its finished runs as it goes keeps naming the code it measures.
+    '' outside git.
+    """
+    paths = ["--", ":(top)automl", ":(top)benchmarks/*.py", ":(top)benchmarks/systems",
+             ":(top)benchmarks/peers", ":(top)pyproject.toml"]
+
     def git(*args):
         return subprocess.run(["git", "-C", str(HERE), *args], capture_output=True, text=True,
                               timeout=30).stdout.strip()
 
     try:
-        commit = git("rev-parse", "--short", "HEAD")
-        dirty = git("status", "--porcelain", "--untracked-files=no")
+        commit = git("log", "-1", "--format=%h", *paths)
+        dirty = git("status", "--porcelain", "--untracked-files=no", *paths)
     except (OSError, subprocess.SubprocessError):
         return ""
     return commit + ("+changes" if commit and dirty else "")
