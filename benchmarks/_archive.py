@@ -35,7 +35,8 @@ def _copy_atomic(src, dst):
     os.replace(tmp, dst)
 
 
-def _folder(root, budget, seed):
+def budget_folder(root, budget, seed):
+    """The folder of one budget and seed, in a store or an archive (they name it alike)."""
     return Path(root) / f"{budget:g}s-seed{seed}"
 
 
@@ -54,8 +55,8 @@ def save_runs(store, archive, budget, seed, datasets, systems, replace=True):
     """
     saved = 0
     for dataset in datasets:
-        src = _folder(store, budget, seed) / dataset
-        dst = _folder(archive, budget, seed) / dataset
+        src = budget_folder(store, budget, seed) / dataset
+        dst = budget_folder(archive, budget, seed) / dataset
         for system in systems:
             record = src / "runs" / f"{system}.json"
             if not record.exists() or (not replace and (dst / f"{system}.json").exists()):
@@ -82,8 +83,8 @@ def restore_runs(archive, store, budget, seed, datasets, systems):
     """
     restored = []
     for dataset in datasets:
-        src = _folder(archive, budget, seed) / dataset
-        dst = _folder(store, budget, seed) / dataset
+        src = budget_folder(archive, budget, seed) / dataset
+        dst = budget_folder(store, budget, seed) / dataset
         if not (src / "task.json").exists():
             continue
         archived = json.loads((src / "task.json").read_text())

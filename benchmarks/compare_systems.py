@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 SYSTEMS_DIR = HERE / "systems"
 sys.path.insert(0, str(SYSTEMS_DIR))
 
-from _archive import differing_keys, restore_runs, save_runs
+from _archive import budget_folder, differing_keys, restore_runs, save_runs
 from _common import write_json_atomic
 from _noise import paired_bootstrap
 from _suite import (
@@ -228,7 +228,7 @@ def run_one(system, spec, data_dir, out_dir, limit):
     return record
 
 
-def code_version():
+def code_version(root=HERE.parent):
     """The last commit that changed this repository's code, ``+changes`` for uncommitted edits.
 
     Code is the package, the benchmark scripts, the peers' pins and
@@ -240,7 +240,7 @@ def code_version():
              ":(top)benchmarks/peers", ":(top)pyproject.toml"]
 
     def git(*args):
-        return subprocess.run(["git", "-C", str(HERE), *args], capture_output=True, text=True,
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
                               timeout=30).stdout.strip()
 
     try:
@@ -253,7 +253,7 @@ def code_version():
 
 def dataset_dir(store, budget, seed, name):
     """Where one dataset's split (``data/``), runs (``runs/``) and outputs (``work/``) live."""
-    return Path(store) / f"{budget:g}s-seed{seed}" / name
+    return budget_folder(store, budget, seed) / name
 
 
 def run_benchmark(suite, systems, budget, store, seed=0, n_jobs=2, limit=None,
@@ -701,7 +701,7 @@ def main(argv=None):
 
 
 def _stored(store, budget, seed, suite, names):
-    folder = Path(store) / f"{budget:g}s-seed{seed}"
+    folder = budget_folder(store, budget, seed)
     records = []
     for entry in suite:
         for name in names:

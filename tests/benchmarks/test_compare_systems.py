@@ -418,3 +418,28 @@ def test_cli_takes_runs_from_the_archive_and_adds_new_ones(tmp_path, capsys):
     report = pd.read_csv(tmp_path / "b.csv")
     assert sorted(report["system"]) == ["linear", "rf"] and (report["status"] == "ok").all()
     assert report["score"].min() > 0.95  # breast cancer: both rank the test rows well
+
+
+def test_code_version_names_the_last_commit_that_changed_code(tmp_path):
+    # A commit that only adds results keeps the earlier code commit; an
+    # uncommitted edit of code is flagged.
+    import subprocess
+
+    def git(*args):
+        return subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=t",
+                               "-c", "user.email=t@t", *args], capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    git("init", "-q")
+    (tmp_path / "automl").mkdir()
+    (tmp_path / "automl" / "m.py").write_text("x = 1\n")
+    git("add", "-A"); git("commit", "-qm", "code")
+    code = git("rev-parse", "--short", "HEAD")
+    (tmp_path / "benchmarks" / "results").mkdir(parents=True)
+    (tmp_path / "benchmarks" / "results" / "r.md").write_text("a table\n")
+    git("add", "-A"); git("commit", "-qm", "results")
+    assert git("rev-parse", "--short", "HEAD") != code
+    assert cs.code_version(tmp_path) == code
+    (tmp_path / "automl" / "m.py").write_text("x = 2\n")
+    assert cs.code_version(tmp_path) == code + "+changes"
+    assert cs.code_version(tmp_path / "nowhere") == ""
