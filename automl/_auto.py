@@ -49,7 +49,7 @@ class AutoPipeline(BaseEstimator):
     The search cross-validates whole pipelines (column typing, imputation,
     encoding, outlier clipping, scaling, log transforms, interaction features,
     feature selection, class-imbalance handling, a log target for skewed
-    regression targets, and a model from nine families) chosen by Bayesian
+    regression targets, and a model from eleven families) chosen by Bayesian
     optimisation (scikit-optimize), starting from a portfolio of strong
     defaults so that a useful model exists within seconds. Candidates run in
     worker processes and are stopped when the budget ends. The best pipeline

@@ -31,6 +31,9 @@ EARLY_STOPPING_ROUNDS = 50
 # that the next chunk is sized to fill.
 HGB_FIRST_CHUNK = 50
 HGB_CHUNK_TIME_SHARE = 0.8
+# scikit-learn's MLP trains in warm-started chunks of this many epochs, so
+# that it too stops at a deadline.
+MLP_CHUNK_EPOCHS = 10
 # A fold's boosters stop at this share of the fold's fair share of the time
 # left, keeping the rest for predicting, scoring and returning it.
 FOLD_TIME_SHARE = 0.8
@@ -79,18 +82,32 @@ def _lgbm_deadline_callback(deadline):
 
 def _unwrap(final):
     if isinstance(final, TransformedTargetRegressor):
-        return final.regressor
+        return _unwrap(final.regressor)
     if isinstance(final, LabelEncodedClassifier):
-        return final.estimator
+        return _unwrap(final.estimator)
     return final
 
 
 def _fitted_inner(final):
     if isinstance(final, TransformedTargetRegressor):
-        return final.regressor_
+        return _fitted_inner(final.regressor_)
     if isinstance(final, LabelEncodedClassifier):
-        return final.estimator_
+        return _fitted_inner(final.estimator_)
     return final
+
+
+def _inner_target(final, y):
+    """``y`` as the innermost fitted model of ``final`` saw it (through its target transforms)."""
+    while isinstance(final, TransformedTargetRegressor):
+        y = np.asarray(final.transformer_.transform(np.asarray(y).reshape(-1, 1))).ravel()
+        final = final.regressor_
+    return y
+
+
+def _is_mlp(model):
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    return isinstance(model, (MLPClassifier, MLPRegressor))
 
 
 def _is_hgb(model):
@@ -134,6 +151,10 @@ def fit_candidate(pipe, X, y, task, deadline, random_state=0, time_ordered=False
         head = pipe[:-1]
         fit_hgb_until(final, *_fit_head(head, X, y), deadline)
         return head, final, _best_iteration(_fitted_inner(final))
+    if _is_mlp(inner):
+        head = pipe[:-1]
+        fit_mlp_until(final, *_fit_head(head, X, y), deadline)
+        return head, final, None
     if kind not in ("xgboost", "lightgbm"):
         pipe.fit(X, y)
         final = pipe.steps[-1][1]
@@ -222,13 +243,38 @@ def fit_hgb_until(final, X, y, deadline):
     inner.set_params(warm_start=True, max_iter=min(max_iter, HGB_FIRST_CHUNK))
     final.fit(X, y)  # a TransformedTargetRegressor fits a clone: continue on that
     model = _fitted_inner(final)
-    y_model = final.func(y) if isinstance(final, TransformedTargetRegressor) else y
+    y_model = _inner_target(final, y)
     while model.n_iter_ == model.max_iter < max_iter and time.time() < deadline:
         per_iter = (time.time() - start) / model.n_iter_
         left = HGB_CHUNK_TIME_SHARE * (deadline - time.time())
         chunk = max(1, min(max_iter - model.n_iter_, int(left / max(per_iter, 1e-9))))
         model.set_params(max_iter=model.n_iter_ + chunk).fit(X, y_model)
     for estimator in (inner, model):  # the same object unless in a TransformedTargetRegressor
+        estimator.set_params(max_iter=max_iter, warm_start=warm_start)
+    return final
+
+
+def fit_mlp_until(final, X, y, deadline):
+    """Fit a scikit-learn MLP (or one inside target transforms) by a deadline.
+
+    The network trains :data:`MLP_CHUNK_EPOCHS` epochs at a time, warm
+    started, until it stops itself (early stopping, or no progress of its
+    training loss), reaches its ``max_iter`` epochs or passes ``deadline``
+    (a ``time.time()``). Each chunk restarts Adam's moment estimates; the
+    weights, the best score and the count of epochs without progress carry
+    over. The fitted model keeps the parameters it was built with.
+    """
+    inner = _unwrap(final)
+    max_iter, warm_start = inner.max_iter, inner.warm_start
+    inner.set_params(warm_start=True, max_iter=min(max_iter, MLP_CHUNK_EPOCHS))
+    final.fit(X, y)  # target transforms fit a clone: continue on that
+    model = _fitted_inner(final)
+    y_model = _inner_target(final, y)
+    epochs = model.n_iter_
+    while model.n_iter_ == model.max_iter and epochs < max_iter and time.time() < deadline:
+        model.set_params(max_iter=min(MLP_CHUNK_EPOCHS, max_iter - epochs)).fit(X, y_model)
+        epochs += model.n_iter_
+    for estimator in (inner, model):
         estimator.set_params(max_iter=max_iter, warm_start=warm_start)
     return final
 

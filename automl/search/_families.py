@@ -16,6 +16,7 @@ from functools import partial
 from math import sqrt
 
 from skopt.space import Categorical, Integer, Real
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.ensemble import (
     AdaBoostClassifier,
     AdaBoostRegressor,
@@ -29,6 +30,9 @@ from sklearn.ensemble import (
     RandomForestRegressor,
 )
 from sklearn.linear_model import ElasticNet, Lasso, LogisticRegression, Ridge
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from automl._task import is_classification
@@ -37,6 +41,10 @@ from automl._task import is_classification
 MAX_BOOSTING_ROUNDS = 2000
 # Below this many rows HistGradientBoosting runs a fixed 100 rounds, unstopped.
 _HGB_EARLY_STOPPING_MIN_ROWS = 200
+# The MLP stops on a 10 % validation split from this many rows; below, on
+# its training loss (and after this many epochs at most).
+_MLP_EARLY_STOPPING_MIN_ROWS = 1000
+_MLP_MAX_EPOCHS = 200
 
 
 @dataclass
@@ -75,7 +83,12 @@ class ModelFamily:
     defaults : callable
         ``defaults(ctx) -> dict``: the portfolio's starting point, inside the space.
     linear : bool
-        Whether the model wants scaled inputs (and may gain from interactions).
+        Whether the model is linear in its inputs: it wants them scaled and
+        may gain from interactions.
+    scaled : bool
+        Whether the model wants scaled inputs though it is not linear
+        (distances, gradient descent): the search chooses a scaler, clipping
+        and a log transform for it, but no interactions.
     early_stopping : {"native", "eval_set", None}
         ``"native"``: the estimator stops itself on an internal validation
         split; ``"eval_set"``: the search passes a validation split of the
@@ -85,6 +98,11 @@ class ModelFamily:
     native_categories : bool
         Whether the estimator splits on pandas categorical columns natively
         (the search then chooses between encoded and native categories).
+    variants : tuple of dict
+        Further starting points of the portfolio, tried after every family's
+        default: each is changes to the default candidate, in its keys
+        (``model__<name>`` for the model, or a preprocessing key); a change
+        to a key not in the candidate's space is left out.
     """
 
     name: str
@@ -93,9 +111,15 @@ class ModelFamily:
     space: object
     defaults: object
     linear: bool = False
+    scaled: bool = False
     early_stopping: object = None
     class_weight: bool = False
     native_categories: bool = False
+    variants: tuple = field(default=(), hash=False)  # dicts do not hash
+
+    @property
+    def wants_scaling(self):
+        return self.linear or self.scaled
 
     def supports(self, task):
         kind = "classification" if is_classification(task) else "regression"
@@ -312,6 +336,7 @@ def _lgbm_space(ctx):
         "subsample": Real(0.5, 1.0),
         "colsample_bytree": Real(0.3, 1.0),
         "reg_lambda": Real(1e-3, 10.0, prior="log-uniform"),
+        "extra_trees": Categorical([False, True]),
     }
 
 
@@ -327,8 +352,52 @@ def _lgbm_build(task, p, ctx):
         num_leaves=p["num_leaves"], min_child_samples=p["min_child_samples"],
         subsample=p["subsample"], subsample_freq=1 if p["subsample"] < 1 else 0,
         colsample_bytree=p["colsample_bytree"], reg_lambda=p["reg_lambda"],
+        extra_trees=bool(p.get("extra_trees", False)),
         n_jobs=ctx.n_jobs, random_state=ctx.random_state, verbose=-1, **kw,
     )
+
+
+def _knn_space(ctx):
+    return {
+        "n_neighbors": Integer(3, 100, prior="log-uniform"),
+        "weights": Categorical(["uniform", "distance"]),
+        "p": Categorical([1, 2]),
+    }
+
+
+def _knn_build(task, p, ctx):
+    cls = KNeighborsClassifier if is_classification(task) else KNeighborsRegressor
+    # a training fold holds at least half the rows (less with the halving
+    # search's subsamples): ask for no more neighbours than a quarter
+    k = int(max(1, min(p["n_neighbors"], ctx.n_samples // 4)))
+    return cls(n_neighbors=k, weights=p["weights"], p=p["p"], n_jobs=ctx.n_jobs)
+
+
+def _mlp_space(ctx):
+    return {
+        "width": Integer(32, 256, prior="log-uniform"),
+        "depth": Integer(1, 3),
+        "alpha": Real(1e-6, 1.0, prior="log-uniform"),
+        "learning_rate_init": Real(1e-4, 1e-2, prior="log-uniform"),
+    }
+
+
+def _mlp_build(task, p, ctx):
+    classification = is_classification(task)
+    cls = MLPClassifier if classification else MLPRegressor
+    # early stopping holds out 10 % of the rows, too few on small data
+    early = ctx.n_samples >= _MLP_EARLY_STOPPING_MIN_ROWS
+    model = cls(
+        hidden_layer_sizes=(int(p["width"]),) * int(p["depth"]), alpha=p["alpha"],
+        learning_rate_init=p["learning_rate_init"], batch_size=min(256, max(32, ctx.n_samples // 20)),
+        max_iter=_MLP_MAX_EPOCHS, early_stopping=early, n_iter_no_change=10,
+        random_state=ctx.random_state,
+    )
+    if classification:
+        return model
+    # gradient descent on a squared loss in the target's own units (house
+    # prices in the 100,000s) barely moves from its start: fit it standardised
+    return TransformedTargetRegressor(model, transformer=StandardScaler())
 
 
 def _fixed(values):
@@ -346,7 +415,14 @@ FAMILIES = {
         ModelFamily(
             "lightgbm", ("classification", "regression"), _lgbm_build, _lgbm_space,
             _fixed({"learning_rate": 0.05, "num_leaves": 31, "min_child_samples": 20,
-                    "subsample": 1.0, "colsample_bytree": 0.8, "reg_lambda": 1e-3}),
+                    "subsample": 1.0, "colsample_bytree": 0.8, "reg_lambda": 1e-3,
+                    "extra_trees": False}),
+            # split thresholds drawn at random (LightGBM's extra_trees), on
+            # native categories where there are some (on one-hot columns
+            # there is one threshold to draw, and it is the plain booster):
+            # AutoGluon's best single model on soybean and credit_g, and
+            # another kind of booster for the ensemble
+            variants=({"model__extra_trees": True, "categories": "native"},),
             early_stopping="eval_set", class_weight=True, native_categories=True,
         ),
         ModelFamily(
@@ -388,6 +464,15 @@ FAMILIES = {
             "adaboost", ("classification", "regression"), _adaboost_build, _adaboost_space,
             _fixed({"n_estimators": 100, "learning_rate": 0.5, "max_depth": 3}),
         ),
+        ModelFamily(
+            "mlp", ("classification", "regression"), _mlp_build, _mlp_space,
+            _fixed({"width": 128, "depth": 2, "alpha": 1e-4, "learning_rate_init": 1e-3}),
+            scaled=True,
+        ),
+        ModelFamily(
+            "k_nearest_neighbors", ("classification", "regression"), _knn_build, _knn_space,
+            _fixed({"n_neighbors": 15, "weights": "distance", "p": 2}), scaled=True,
+        ),
     ]
 }
 
@@ -397,7 +482,8 @@ def families_for(task, names=None):
 
     The order is the portfolio's: a strong booster first, then the cheap
     linear model, then the other boosters and the tree ensembles, so that
-    useful pipelines exist early in a short budget.
+    useful pipelines exist early in a short budget; the MLP and k-nearest
+    neighbours come last, models of another kind for the ensemble.
 
     Parameters
     ----------

@@ -59,10 +59,11 @@ def preprocessing_space(family, ctx):
     space = {}
     if _native_possible(family, ctx):
         space["categories"] = Categorical(["encoded", "native"])
-    if family.linear:
+    if family.wants_scaling:
         space["clip"] = Categorical(["none", "iqr", "zscore"])
         space["scaler"] = Categorical(["standard", "robust", "quantile"])
         space["log"] = Categorical([False, True])
+    if family.linear:
         interactions = ["none", "cross"]
         if ctx.n_features <= _POLY_MAX_FEATURES:
             interactions.append("poly2")
@@ -87,13 +88,33 @@ def candidate_space(family, ctx):
     return space
 
 
+def portfolio(families, ctx):
+    """The candidates every search starts with, in order.
+
+    Each family's default (:func:`default_config`), then each family's
+    ``variants`` of it (their changes to keys outside the family's space
+    for ``ctx`` left out, e.g. native categories on a table without any).
+    """
+    configs = [(f, default_config(f, ctx)) for f in families]
+    for family, config in list(configs):
+        space = candidate_space(family, ctx)
+        for changes in family.variants:
+            variant = dict(config)
+            variant.update({k: v for k, v in changes.items() if k in space})
+            if variant != config:
+                configs.append((family, variant))
+    return configs
+
+
 def default_config(family, ctx):
     """The portfolio's candidate for ``family``: plain preprocessing, default model."""
     config = {}
     if _native_possible(family, ctx):
         config["categories"] = "native" if ctx.n_samples >= _NATIVE_MIN_SAMPLES else "encoded"
+    if family.wants_scaling:
+        config.update(clip="none", scaler="standard", log=False)
     if family.linear:
-        config.update(clip="none", scaler="standard", log=False, interactions="none")
+        config["interactions"] = "none"
     if ctx.n_features >= _SELECT_MIN_FEATURES:
         config.update(select=False, select_k=1.0)
     if ctx.classification and ctx.imbalanced:

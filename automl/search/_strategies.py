@@ -13,7 +13,7 @@ import numpy as np
 from skopt import Optimizer
 from skopt.space import Categorical, Integer, Space
 
-from automl.search._space import candidate_space, default_config
+from automl.search._space import candidate_space, portfolio
 
 
 class Strategy:
@@ -24,7 +24,7 @@ class Strategy:
         self.ctx = ctx
         self.rng = np.random.RandomState(random_state)
         self.spaces = {f.name: candidate_space(f, ctx) for f in families}
-        self._portfolio = [(f, default_config(f, ctx), 1.0) for f in families]
+        self._portfolio = [(f, config, 1.0) for f, config in portfolio(families, ctx)]
         self.best = {}  # family name -> best score
         self.seen = set()
 

@@ -30,6 +30,10 @@ def fit(train, task):
             "failed_trials": dict(errors),
             "best_family": model.best_params_["family"],
             "ensemble": model.ensemble_.attrs["kind"], "n_members": len(model.ensemble_),
+            # which kinds of model the search tried and the final model weighs
+            "trials_by_family": dict(Counter(t.family.name for t in model.trials_)),
+            "weight_by_family": {family: round(float(w), 3) for family, w in
+                                 model.ensemble_.groupby("family")["weight"].sum().items()},
             # the search's own estimate (scorer sign: greater is better), to
             # compare with the test score when profiling a loss
             "cv_best": model.best_score_, "cv_ensemble": model.ensemble_.attrs["oof_score"],

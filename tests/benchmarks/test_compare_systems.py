@@ -21,7 +21,7 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(BENCH / "systems"))
 
 import compare_systems as cs
-from _common import order_proba
+from _common import group_folds, order_proba
 from _noise import paired_bootstrap
 from _suite import primary_score, primary_score_resampled
 
@@ -443,3 +443,17 @@ def test_code_version_names_the_last_commit_that_changed_code(tmp_path):
     (tmp_path / "automl" / "m.py").write_text("x = 2\n")
     assert cs.code_version(tmp_path) == code + "+changes"
     assert cs.code_version(tmp_path / "nowhere") == ""
+
+
+def test_group_folds_keep_each_group_in_one_of_k_balanced_folds():
+    rng = np.random.RandomState(0)
+    groups = rng.choice([f"person{i}" for i in range(500)], size=5000)
+    folds = group_folds(groups, 8)
+    frame = pd.DataFrame({"group": groups, "fold": folds})
+    assert (frame.groupby("group")["fold"].nunique() == 1).all()
+    assert sorted(set(folds)) == list(range(8))
+    sizes = np.bincount(folds)
+    assert sizes.max() - sizes.min() <= frame["group"].value_counts().max()
+    # fewer groups than folds: one fold per group
+    few = group_folds(np.array(["a", "b", "a", "c", "b"]), 8)
+    assert sorted(set(few)) == [0, 1, 2] and few[0] == few[2] and few[1] == few[4]

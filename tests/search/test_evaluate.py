@@ -15,6 +15,7 @@ from sklearn.model_selection import KFold
 from automl.search import FAMILIES, SearchContext
 from automl.search._evaluate import (
     FOLD_TIME_SHARE,
+    MLP_CHUNK_EPOCHS,
     CandidateTimeout,
     _fold_deadline,
     read_deadline,
@@ -22,6 +23,7 @@ from automl.search._evaluate import (
     evaluate_candidate,
     fit_candidate,
     fit_hgb_until,
+    fit_mlp_until,
     refit_config,
 )
 from automl.search._space import build_pipeline, default_config
@@ -250,3 +252,60 @@ def test_every_classifier_family_scores_string_labels_on_every_fold(tmp_path, na
                                 deadline=time.time() + 600)
     assert len(result["scores"]) == 3
     assert np.mean(result["scores"]) > 0.7  # chance: 0.5 AUC, 1/3 accuracy
+
+
+def _mlp(**params):
+    from sklearn.neural_network import MLPClassifier
+
+    return MLPClassifier(hidden_layer_sizes=(16,), max_iter=60, tol=0.0, n_iter_no_change=1000,
+                         random_state=0, **params)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_mlp_deadline_already_passed_trains_only_the_first_chunk(early_stopping):
+    X, y = make_classification(300, 8, random_state=0)
+    model = fit_mlp_until(_mlp(early_stopping=early_stopping), X, y, time.time() - 1)
+    assert len(model.loss_curve_) == MLP_CHUNK_EPOCHS
+    assert (model.max_iter, model.warm_start) == (60, False)  # as built
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_mlp_in_chunks_trains_to_its_max_epochs_when_time_allows(early_stopping):
+    X, y = make_classification(300, 8, random_state=0)
+    model = fit_mlp_until(_mlp(early_stopping=early_stopping), X, y, time.time() + 600)
+    assert len(model.loss_curve_) == 60  # six chunks, epochs counted across them
+    assert (model.max_iter, model.warm_start) == (60, False)
+    if early_stopping:
+        assert len(model.validation_scores_) == 60
+    # it learnt about as much as one plain fit of 60 epochs (Adam restarts
+    # at each chunk, so not the same weights), far more than the first chunk
+    plain = _mlp(early_stopping=early_stopping).fit(X, y)
+    first = fit_mlp_until(_mlp(early_stopping=early_stopping), X, y, time.time() - 1)
+    assert model.loss_curve_[-1] < 1.1 * plain.loss_curve_[-1] < 0.6 * first.loss_curve_[-1]
+    assert model.score(X, y) >= plain.score(X, y) - 0.02 > first.score(X, y) + 0.2
+
+
+def test_mlp_that_stops_itself_is_not_trained_further():
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = make_classification(300, 8, random_state=0)
+    built = MLPClassifier(hidden_layer_sizes=(16,), max_iter=200, early_stopping=True,
+                          n_iter_no_change=3, tol=1.0, random_state=0)  # never improves by 1.0
+    model = fit_mlp_until(built, X, y, time.time() + 600)
+    # the first epoch, then four without progress (one more than n_iter_no_change)
+    assert len(model.validation_scores_) == 5
+
+
+def test_mlp_regressor_family_learns_a_target_in_large_units():
+    # gradient descent on house prices in dollars barely moves; standardised, it learns
+    X, y = load_diabetes(return_X_y=True)
+    ctx = SearchContext(task="regression", n_samples=len(y), n_features=X.shape[1])
+    family = FAMILIES["mlp"]
+    config = default_config(family, ctx)
+    pipe = build_pipeline(family, {**config, "log_target": True}, ctx, TablePreprocessor())
+    head, final, best = fit_candidate(pipe, X, y * 1000, "regression", time.time() + 600)
+    assert best is None
+    assert isinstance(final, TransformedTargetRegressor)  # log target around the scaled one
+    prediction = final.predict(head.transform(X))
+    r2 = 1 - np.sum((y * 1000 - prediction) ** 2) / np.sum((y * 1000 - np.mean(y * 1000)) ** 2)
+    assert r2 > 0.4

@@ -43,3 +43,46 @@ def test_hist_gradient_boosting_tunes_its_length_on_time_ordered_rows(time_order
     assert model.early_stopping is not time_ordered
     assert model.max_iter == (100 if time_ordered else 1000)
     assert ("max_iter" in family.space(ctx)) is time_ordered
+
+
+def test_nearest_neighbours_ask_for_no_more_neighbours_than_a_quarter_of_the_rows():
+    family = FAMILIES["k_nearest_neighbors"]
+    small = SearchContext(task="binary", n_samples=40, n_features=3)
+    large = SearchContext(task="binary", n_samples=4000, n_features=3)
+    params = {**family.defaults(small), "n_neighbors": 50}
+    assert family.build("binary", params, small).n_neighbors == 10
+    assert family.build("binary", params, large).n_neighbors == 50
+
+
+def test_mlp_stops_early_only_with_enough_rows_and_regressor_scales_its_target():
+    family = FAMILIES["mlp"]
+    for n, early in [(500, False), (5000, True)]:
+        ctx = SearchContext(task="binary", n_samples=n, n_features=3)
+        assert family.build("binary", family.defaults(ctx), ctx).early_stopping is early
+    ctx = SearchContext(task="regression", n_samples=500, n_features=3)
+    built = family.build("regression", family.defaults(ctx), ctx)
+    assert type(built.regressor).__name__ == "MLPRegressor"
+    assert type(built.transformer).__name__ == "StandardScaler"
+
+
+@pytest.mark.parametrize("native", [0, 3])
+def test_lightgbm_extra_trees_variant_follows_every_default_in_the_portfolio(native):
+    from automl.search import families_for
+    from automl.search._space import portfolio
+
+    ctx = SearchContext(task="binary", n_samples=500, n_features=3,
+                        extra={"native_categoricals": native})
+    families = families_for("binary")
+    starts = portfolio(families, ctx)
+    assert [f.name for f, _ in starts[:len(families)]] == [f.name for f in families]
+    (family, variant), = starts[len(families):]
+    default = starts[0][1]
+    assert family.name == "lightgbm" and starts[0][0] is family
+    # on native categories where the table has some (small data starts encoded)
+    changes = {"model__extra_trees": True, **({"categories": "native"} if native else {})}
+    assert variant == {**default, **changes}
+    assert default["model__extra_trees"] is False
+    assert default.get("categories") == ("encoded" if native else None)
+    assert family.build("binary", family.defaults(ctx), ctx).extra_trees is False
+    params = {**family.defaults(ctx), "extra_trees": True}
+    assert family.build("binary", params, ctx).extra_trees is True

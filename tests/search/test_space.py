@@ -108,3 +108,16 @@ def test_native_members_predict_on_raw_rows_and_pickle(mixed_search):
     if uses_native_categories(model.best_params_):
         assert best[0].categorical_encoding == "native"
         assert isinstance(best[0].transform(X_new), pd.DataFrame)
+
+
+@pytest.mark.parametrize("name", ["mlp", "k_nearest_neighbors"])
+def test_scaled_families_choose_a_scaler_but_no_interactions(name):
+    family = FAMILIES[name]
+    space = candidate_space(family, _ctx())
+    assert {"clip", "scaler", "log"} <= set(space) and "interactions" not in space
+    config = default_config(family, _ctx())
+    assert config["scaler"] == "standard" and "interactions" not in config
+    steps = [n for n, _ in build_pipeline(family, config, _ctx()).steps]
+    assert steps == ["table", "scale", "model"]
+    linear = candidate_space(FAMILIES["logistic_regression"], _ctx())
+    assert {"clip", "scaler", "log", "interactions"} <= set(linear)
