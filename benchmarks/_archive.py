@@ -109,3 +109,23 @@ def restore_runs(archive, store, budget, seed, datasets, systems):
             _copy_atomic(record, dst / "runs" / f"{system}.json")
             restored.append((dataset, system))
     return restored
+
+
+def set_aside_stale_runs(store, budget, seed, datasets, systems, code):
+    """Move aside the stored runs of ``systems`` that were not made at ``code``.
+
+    For ``--rerun``: a store that outlived a change still holds that system's
+    runs at the old code, and the runner would skip them. Their records are
+    renamed ``<system>.json.stale`` (the archive keeps its own copy), so the
+    system runs again; runs already made at ``code`` stay, so a sitting cut
+    short resumes. Returns the ``(dataset, system)`` pairs set aside.
+    """
+    moved = []
+    for dataset in datasets:
+        runs = budget_folder(store, budget, seed) / dataset / "runs"
+        for system in systems:
+            record = runs / f"{system}.json"
+            if record.exists() and json.loads(record.read_text()).get("code") != code:
+                os.replace(record, runs / f"{system}.json.stale")
+                moved.append((dataset, system))
+    return moved

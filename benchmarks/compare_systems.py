@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 SYSTEMS_DIR = HERE / "systems"
 sys.path.insert(0, str(SYSTEMS_DIR))
 
-from _archive import budget_folder, differing_keys, restore_runs, save_runs
+from _archive import budget_folder, differing_keys, restore_runs, save_runs, set_aside_stale_runs
 from _common import write_json_atomic
 from _noise import paired_bootstrap
 from _suite import (
@@ -636,7 +636,8 @@ def main(argv=None):
                              "are not run again, and this command's runs are added to it")
     parser.add_argument("--rerun", default="",
                         help="with --archive: comma-separated systems whose archived runs are "
-                             "not used (run here, e.g. ours after a change)")
+                             "not used and whose stored runs at other code are set aside (run "
+                             "here, e.g. ours after a change; runs at the current code are kept)")
     parser.add_argument("--report-only", action="store_true", help="summarise the stored runs, run nothing")
     parser.add_argument("--n-boot", type=int, default=1000,
                         help="bootstrap resamples for the beyond-noise verdicts (0: none)")
@@ -670,6 +671,11 @@ def main(argv=None):
         except ValueError as exc:
             parser.error(str(exc))
         print(f"{len(restored)} runs taken from {args.archive}", file=sys.stderr)
+        if rerun and not args.report_only:
+            stale = set_aside_stale_runs(args.store, args.budget, args.seed, datasets, rerun,
+                                         code_version())
+            print(f"{len(stale)} stored runs of {', '.join(rerun)} at other code set aside",
+                  file=sys.stderr)
     if args.report_only:
         records = _stored(args.store, args.budget, args.seed, suite, names)
     else:

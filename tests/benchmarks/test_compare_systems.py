@@ -354,6 +354,29 @@ def test_archived_runs_are_restored_and_only_the_rerun_system_runs_again(tmp_pat
     assert archived_oracle["wall_s"] == new["oracle"]["wall_s"]
 
 
+def test_rerun_sets_aside_stored_runs_made_at_other_code(tmp_path, rule_entry):
+    # A store that outlived a change holds ours' run at the old code: the
+    # runner would skip it, so --rerun moves it aside; a run at the current
+    # code stays (a cut-off sitting resumes), and other systems are untouched.
+    store = tmp_path / "store"
+    cs.run_benchmark([rule_entry], [fake("constant"), fake("oracle")], 1, store, limit=30,
+                     log=lambda s: None)
+    runs = store / "1s-seed0" / "rule" / "runs"
+    now = cs.code_version()
+    assert cs.set_aside_stale_runs(store, 1, 0, ["rule"], ["oracle"], now) == []
+    old = json.loads((runs / "oracle.json").read_text())
+    (runs / "oracle.json").write_text(json.dumps(dict(old, code="0ld0c0d")))
+    assert cs.set_aside_stale_runs(store, 1, 0, ["rule", "absent"], ["oracle"], now) == [
+        ("rule", "oracle")]
+    assert not (runs / "oracle.json").exists() and (runs / "constant.json").exists()
+    assert json.loads((runs / "oracle.json.stale").read_text())["code"] == "0ld0c0d"
+    ran = []
+    again = cs.run_benchmark([rule_entry], [fake("constant"), fake("oracle")], 1, store,
+                             limit=30, log=ran.append)
+    assert len(ran) == 1 and "oracle" in ran[0]
+    assert {r["system"]: r["code"] for r in again} == {"constant": now, "oracle": now}
+
+
 def test_archived_runs_on_another_split_are_refused(tmp_path, rule_entry):
     cs.run_benchmark([rule_entry], [fake("constant")], 1, tmp_path / "old", limit=30,
                      log=lambda s: None)
