@@ -110,6 +110,17 @@ def _is_mlp(model):
     return isinstance(model, (MLPClassifier, MLPRegressor))
 
 
+def _mlp_epochs(model):
+    """The epochs an MLP's refit should train: to its best validation score, or all it trained.
+
+    A fold fit cut short by its deadline thus gives a refit of the same
+    length, which its refit time estimate assumes.
+    """
+    if model.early_stopping:
+        return int(np.argmax(model.validation_scores_)) + 1
+    return len(model.loss_curve_)
+
+
 def _is_hgb(model):
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
@@ -154,7 +165,7 @@ def fit_candidate(pipe, X, y, task, deadline, random_state=0, time_ordered=False
     if _is_mlp(inner):
         head = pipe[:-1]
         fit_mlp_until(final, *_fit_head(head, X, y), deadline)
-        return head, final, None
+        return head, final, _mlp_epochs(_fitted_inner(final))
     if kind not in ("xgboost", "lightgbm"):
         pipe.fit(X, y)
         final = pipe.steps[-1][1]
@@ -432,11 +443,12 @@ def _save_fold_models(pipelines, path):
 
 
 def refit_config(config, best_iteration):
-    """The config for a refit on all rows: boosters keep their length from the CV fits.
+    """The config for a refit on all rows: boosters and MLPs keep their length from the CV fits.
 
     ``n_estimators`` for XGBoost and LightGBM; ``max_iter`` without early
-    stopping for HistGradientBoosting (each build reads its own keys). The
-    length grows by 10 % for the larger training set.
+    stopping for HistGradientBoosting and the MLP (its epochs; each build
+    reads its own keys). The length grows by 10 % for the larger training
+    set.
     """
     config = dict(config)
     if best_iteration:

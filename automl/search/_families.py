@@ -385,12 +385,14 @@ def _mlp_space(ctx):
 def _mlp_build(task, p, ctx):
     classification = is_classification(task)
     cls = MLPClassifier if classification else MLPRegressor
-    # early stopping holds out 10 % of the rows, too few on small data
-    early = ctx.n_samples >= _MLP_EARLY_STOPPING_MIN_ROWS
+    # early stopping holds out 10 % of the rows, too few on small data; a
+    # refit trains the epochs its CV fits settled on (``max_iter``), unstopped
+    early = p.get("early_stopping", True) and ctx.n_samples >= _MLP_EARLY_STOPPING_MIN_ROWS
     model = cls(
         hidden_layer_sizes=(int(p["width"]),) * int(p["depth"]), alpha=p["alpha"],
         learning_rate_init=p["learning_rate_init"], batch_size=min(256, max(32, ctx.n_samples // 20)),
-        max_iter=_MLP_MAX_EPOCHS, early_stopping=early, n_iter_no_change=10,
+        max_iter=int(p.get("max_iter", _MLP_MAX_EPOCHS)), early_stopping=early,
+        n_iter_no_change=10,
         random_state=ctx.random_state,
     )
     if classification:

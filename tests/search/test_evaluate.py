@@ -304,8 +304,28 @@ def test_mlp_regressor_family_learns_a_target_in_large_units():
     config = default_config(family, ctx)
     pipe = build_pipeline(family, {**config, "log_target": True}, ctx, TablePreprocessor())
     head, final, best = fit_candidate(pipe, X, y * 1000, "regression", time.time() + 600)
-    assert best is None
+    assert best == len(final.regressor_.regressor_.loss_curve_)  # all it trained (no early stop)
     assert isinstance(final, TransformedTargetRegressor)  # log target around the scaled one
     prediction = final.predict(head.transform(X))
     r2 = 1 - np.sum((y * 1000 - prediction) ** 2) / np.sum((y * 1000 - np.mean(y * 1000)) ** 2)
     assert r2 > 0.4
+
+
+@pytest.mark.parametrize("deadline", [-1, 600])
+def test_mlp_refit_trains_the_epochs_its_fold_fit_settled_on(deadline):
+    # A fold fit cut by its deadline after one chunk refits for that chunk's
+    # epochs (+10 %), unstopped, not the family's 200: the refit's time
+    # estimate comes from the fold fit.
+    X, y = make_classification(2000, 8, random_state=0)
+    family = FAMILIES["mlp"]
+    ctx = SearchContext(task="binary", n_samples=len(y), n_features=8)
+    config = default_config(family, ctx)
+    pipe = build_pipeline(family, config, ctx, TablePreprocessor())
+    _, final, epochs = fit_candidate(pipe, X, y, "binary", time.time() + deadline)
+    assert final.early_stopping
+    assert epochs == int(np.argmax(final.validation_scores_)) + 1
+    if deadline < 0:
+        assert len(final.loss_curve_) == MLP_CHUNK_EPOCHS and epochs <= MLP_CHUNK_EPOCHS
+    refit = build_pipeline(family, refit_config(config, epochs), ctx, TablePreprocessor())
+    model = refit.steps[-1][1]
+    assert model.max_iter == max(1, round(epochs * 1.1)) and not model.early_stopping
