@@ -382,7 +382,8 @@ def test_a_candidate_no_better_than_the_class_priors_is_left_out_of_the_ensemble
         fold_scores = [roc_auc_score(y[test], oof[test, 1]) for _, test in folds]
         trials.append(SimpleNamespace(
             trial_id=trial_id, oof=oof, score=float(np.mean(fold_scores)), scores=fold_scores,
-            fit_time=0.0, models_path=None, config={}, predict_time=(1e-5, 1e-5)))
+            fit_time=0.0, models_path=None, config={}, predict_time=(1e-5, 1e-5),
+            family=SimpleNamespace(name="naive_bayes")))
         ctx._refits[trial_id] = Pipeline(
             [("table", table), ("model", GaussianNB().fit(ctx.transformed(), y))])
     assert trials[2].score == 0.5  # no better than the class priors on its folds
@@ -394,3 +395,63 @@ def test_a_candidate_no_better_than_the_class_priors_is_left_out_of_the_ensemble
     final = build_final_model(trials, ensemble="greedy", fold_bagging=False, ctx=ctx)
     assert final.kind == "greedy"
     assert sorted(t.trial_id for t in final.members) == [0, 1]
+
+
+def _family_trials(names):
+    from types import SimpleNamespace
+
+    return [SimpleNamespace(trial_id=i, family=SimpleNamespace(name=name))
+            for i, name in enumerate(names)]
+
+
+def test_the_library_adds_the_best_of_each_family_missing_from_the_top():
+    from automl._final_model import ensemble_library
+
+    trials = _family_trials(["gbm", "gbm", "rf", "gbm", "knn", "rf", "mlp", "knn"])
+    library = ensemble_library(trials, n_best=3)
+    # the 3 best, then knn's and mlp's best in score order; rf is already in
+    assert [t.trial_id for t in library] == [0, 1, 2, 4, 6]
+    assert ensemble_library(trials, n_best=20) == trials
+    assert ensemble_library(trials[:2], n_best=1) == trials[:1]
+
+
+def test_a_family_below_the_top_candidates_can_join_the_ensemble():
+    # The 20 best are near copies of one model; a weaker model of another
+    # family, whose errors are independent of theirs, makes the ensemble.
+    import time as _time
+
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import Pipeline
+
+    from automl._final_model import MAX_CANDIDATES, FinalModelContext, build_final_model
+    from automl._metrics import resolve_scorer
+    from automl.transformers import TablePreprocessor
+
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    y = y.to_numpy()
+    n = len(y)
+    folds = [(np.arange(n // 2, n), np.arange(n // 2)), (np.arange(n // 2), np.arange(n // 2, n))]
+    scorer = resolve_scorer("neg_root_mean_squared_error", "regression", None)[1]
+    ctx = FinalModelContext(X, y, "regression", None, scorer, folds, TablePreprocessor(), None,
+                            n // 2, deadline=_time.time() + 300,
+                            metric="neg_root_mean_squared_error")
+    table = ctx.fitted_table()
+    rng = np.random.RandomState(0)
+    shared_error = rng.normal(0, 30, n)
+    oofs = [y + shared_error + rng.normal(0, 1, n) for _ in range(MAX_CANDIDATES)]
+    oofs.append(y + rng.normal(0, 40, n))  # worse alone, independent errors
+    names = ["gbm"] * MAX_CANDIDATES + ["linear"]
+    trials = _family_trials(names)
+    for trial, oof in zip(trials, oofs):
+        fold_scores = [-np.sqrt(np.mean((y[test] - oof[test]) ** 2)) for _, test in folds]
+        trial.__dict__.update(oof=oof, scores=fold_scores, score=float(np.mean(fold_scores)),
+                              fit_time=0.0, models_path=None, config={},
+                              predict_time=(1e-5, 1e-5))
+        ctx._refits[trial.trial_id] = Pipeline(
+            [("table", table), ("model", Ridge(alpha=trial.trial_id + 1.0).fit(ctx.transformed(), y))])
+    trials.sort(key=lambda t: -t.score)
+    assert trials[-1].family.name == "linear"  # the weakest candidate
+    final = build_final_model(trials, ensemble="greedy", fold_bagging=False, ctx=ctx)
+    assert final.kind == "greedy"
+    assert "linear" in {t.family.name for t in final.members}
+    assert final.oof_score > final.best_single_oof

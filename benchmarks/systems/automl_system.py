@@ -37,7 +37,9 @@ def fit(train, task):
             # the search's own estimate (scorer sign: greater is better), to
             # compare with the test score when profiling a loss
             "cv_best": model.best_score_, "cv_ensemble": model.ensemble_.attrs["oof_score"],
-            "metric": model.metric_, "cv": model.cv_}
+            "metric": model.metric_, "cv": model.cv_,
+            # why no ensemble, or why members were dropped
+            "ensemble_notes": list(model.ensemble_notes_)}
     return predict, info
 
 
