@@ -74,7 +74,9 @@ class AutoPipeline(BaseEstimator):
         ``"auto"``: stratified k-fold for classification and k-fold for
         regression, repeated on small data and a single holdout on very large
         data; group k-fold when ``fit`` gets ``groups``; ``TimeSeriesSplit``
-        with ``time_column`` or ``"time"``. An int fixes the number of folds.
+        with ``time_column`` or ``"time"`` (five folds up to 50,000 rows,
+        three above). An int fixes the number of folds. A splitter is used as
+        it is; with ``time_column`` it sees the rows in time order.
     time_column : str, default=None
         Column of ``X`` ordering the rows in time; switches to
         ``TimeSeriesSplit``. It stays a feature (its date parts).

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from sklearn.model_selection import KFold
+from sklearn.model_selection import GroupKFold, KFold, TimeSeriesSplit
 
 from automl._cv import default_n_splits, make_cv
 from automl._metrics import resolve_scorer, score_predictions
@@ -104,6 +104,40 @@ def test_cv_time_trains_on_the_past_only():
     assert text.startswith("TimeSeriesSplit")
     for train, test in folds:
         assert times[train].max() < times[test].min()
+
+
+def test_cv_time_folds_depend_on_size():
+    for n, k in [(500, 5), (20_000, 5), (60_000, 3)]:
+        folds, text = make_cv("regression", "auto", np.zeros(n), time_order=np.arange(n))
+        assert text == f"TimeSeriesSplit(n_splits={k})" and len(folds) == k
+    # the last fold trains on all but the last 1 / (k + 1) of the rows
+    assert len(folds[-1][0]) == 60_000 - 60_000 // 4
+    for cv in (2, 4):  # an int is the number of folds, as without a time order
+        folds, text = make_cv("regression", cv, np.zeros(500), time_order=np.arange(500))
+        assert text == f"TimeSeriesSplit(n_splits={cv})"
+
+
+def test_cv_user_splitter_sees_rows_in_time_order():
+    rng = np.random.RandomState(0)
+    times = rng.permutation(200)
+    order = np.argsort(times)
+    y = rng.normal(size=200)
+    folds, text = make_cv("regression", TimeSeriesSplit(3, gap=10), y, time_order=order)
+    assert text == "TimeSeriesSplit" and len(folds) == 3
+    for train, test in folds:
+        assert times[test].min() - times[train].max() == 11
+    # the rows as given are not in time order: the same splitter on them mixes past and future
+    shuffled = make_cv("regression", TimeSeriesSplit(3, gap=10), y)[0]
+    assert any(times[train].max() > times[test].min() for train, test in shuffled)
+    # groups follow their rows
+    groups = times // 10
+    folds, _ = make_cv("regression", GroupKFold(4), y, groups=groups, time_order=order)
+    for train, test in folds:
+        assert not set(groups[train]) & set(groups[test])
+    # explicit (train, test) positions are the user's rows, not time positions
+    pairs = [(np.arange(0, 100), np.arange(100, 200))]
+    folds, _ = make_cv("regression", pairs, y, time_order=order)
+    np.testing.assert_array_equal(folds[0][1], np.arange(100, 200))
 
 
 def test_cv_user_splitter_and_bad_values():
