@@ -23,6 +23,7 @@ from automl.transformers import (
     CrossFeatures,
     DatetimeFeatures,
     LogTransformer,
+    MedianImputer,
     OutlierClipper,
     OutlierRemover,
     TablePreprocessor,
@@ -38,6 +39,8 @@ TRANSFORMERS = [
     CrossFeatures(selection="mutual_info", random_state=0),
     # numbers are read as Unix epoch seconds, so the checks' arrays are valid input
     DatetimeFeatures(),
+    MedianImputer(),
+    MedianImputer(add_indicator="none"),
     TablePreprocessor(),
     TablePreprocessor(categorical_encoding="native"),
     Chi2Selector(),

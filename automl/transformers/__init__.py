@@ -6,6 +6,7 @@ Each adds something scikit-learn lacks; where scikit-learn has the tool
 
 from automl.transformers._cross import CrossFeatures
 from automl.transformers._datetime import DatetimeFeatures
+from automl.transformers._impute import MedianImputer
 from automl.transformers._log import LogTransformer
 from automl.transformers._outliers import OutlierClipper, OutlierRemover, outlier_bounds
 from automl.transformers._table import TablePreprocessor
@@ -14,6 +15,7 @@ __all__ = [
     "CrossFeatures",
     "DatetimeFeatures",
     "LogTransformer",
+    "MedianImputer",
     "OutlierClipper",
     "OutlierRemover",
     "TablePreprocessor",

@@ -51,6 +51,8 @@ def validate_frame(estimator, X, *, reset):
     names = getattr(estimator, "feature_names_in_", None)  # fitted on a DataFrame
     if names is None:
         names = [f"x{i}" for i in range(X.shape[1])]
+    if X.dtype != object:  # one block: no pandas operation per column
+        return pd.DataFrame(X, columns=[str(n) for n in names], index=pd.RangeIndex(X.shape[0]))
     columns = {str(name): _column(X[:, i]) for i, name in enumerate(names)}
     return pd.DataFrame(columns, index=pd.RangeIndex(X.shape[0]))
 

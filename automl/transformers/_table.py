@@ -21,6 +21,7 @@ from automl.transformers._datetime import (
     parse_datetimes,
     validate_frame,
 )
+from automl.transformers._impute import MedianImputer
 
 MISSING = "missing"
 # Native categorical columns hold at most this many categories (the category
@@ -75,6 +76,41 @@ def _as_float(estimator, column, name):
             f"TablePreprocessor: column {name!r} was numeric at fit but holds "
             f"non-numeric values now ({exc})."
         ) from None
+
+
+def _has_numeric_dtype(dtype):
+    """Whether ``dtype`` is boolean or numeric (not object, not categorical)."""
+    return not isinstance(dtype, pd.CategoricalDtype) and (
+        pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype))
+
+
+def _float_block(estimator, X, names):
+    """``X[names]`` as one float64 array; a ``ValueError`` names a column holding infinity."""
+    values = X[names].to_numpy(dtype=np.float64, na_value=np.nan)
+    infinite = np.isinf(values).any(axis=0)
+    if infinite.any():
+        name = names[int(np.argmax(infinite))]
+        check_finite(estimator, X[name], name)
+    return values
+
+
+def _numeric_block_summary(estimator, X, names):
+    """``{column: "numeric" | "dropped"}`` for the columns of numeric dtype among ``names``.
+
+    Typed together on one float array: a column is dropped when it is all
+    missing, or has no missing value and a single value (missing counts as a
+    value, as for the other kinds).
+    """
+    dtypes = dict(zip(X.columns, X.dtypes))
+    names = [n for n in names if _has_numeric_dtype(dtypes[n])]
+    if not names:
+        return {}
+    values = _float_block(estimator, X, names)
+    missing = np.isnan(values)
+    low = np.where(missing, np.inf, values).min(axis=0)
+    high = np.where(missing, -np.inf, values).max(axis=0)
+    dropped = missing.all(axis=0) | (~missing.any(axis=0) & (low == high))
+    return {n: "dropped" if d else "numeric" for n, d in zip(names, dropped)}
 
 
 def count_native_categoricals(X, categorical_columns=None):
@@ -302,6 +338,10 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
                 f"n_samples = {X.shape[0]}."
             )
         cardinality = self._type_columns(X)
+        dtypes = dict(zip(X.columns, X.dtypes))
+        # numeric columns of numeric dtypes: prepared together, as one block
+        self._numeric_block = [n for n, k in self.column_kinds_.items()
+                               if k == "numeric" and _has_numeric_dtype(dtypes[n])]
         if all(kind == "dropped" for kind in self.column_kinds_.values()):
             raise ValueError(
                 "TablePreprocessor: every column was dropped (constant or all missing): "
@@ -338,8 +378,16 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
     def _type_columns(self, X):
         """Set ``column_kinds_`` and ``dropped_columns_``; return categorical cardinalities."""
         forced = self._forced_kinds(X)
+        block = _numeric_block_summary(self, X, [c for c in X.columns if c not in forced])
         self.column_kinds_, self.dropped_columns_, cardinality = {}, {}, {}
         for name in X.columns:
+            if name in block:
+                kind = block[name]
+                if kind == "dropped":
+                    self.dropped_columns_[name] = "all missing" if X[name].isna().all() \
+                        else "constant"
+                self.column_kinds_[name] = kind
+                continue
             column = X[name]
             if column.isna().all():
                 self.column_kinds_[name] = "dropped"
@@ -388,7 +436,7 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
                 target_type=self.target_type, cv=self._target_encoder_cv(y)
             )
         steps = {
-            "numeric": SimpleImputer(strategy="median", add_indicator=True),
+            "numeric": MedianImputer(),
             "onehot": make_pipeline(
                 SimpleImputer(strategy="constant", fill_value=MISSING),
                 OneHotEncoder(handle_unknown="ignore", sparse_output=False),
@@ -410,8 +458,10 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
                 for encoding in ("onehot", high, "native")
             },
         }
+        # columns by position in the prepared table (scikit-learn looks names up one by one)
+        position = {name: i for i, name in enumerate(self._prepared_order())}
         transformers = [
-            (step, steps[step], columns[step])
+            (step, steps[step], [position[name] for name in columns[step]])
             for step in ("numeric", "onehot", high, "native", "datetime")
             if columns[step]
         ]
@@ -432,12 +482,29 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
         n_splits = max(2, min(5, len(y)))
         return KFold(n_splits, shuffle=True, random_state=self.random_state)
 
+    def _prepared_order(self):
+        """The columns of :meth:`_prepare`'s table: the numeric block, then the others."""
+        block = getattr(self, "_numeric_block", [])
+        in_block = set(block)
+        return block + [name for name, kind in self.column_kinds_.items()
+                        if kind != "dropped" and name not in in_block]
+
     def _prepare(self, X):
-        """The kept columns, as float (numeric), str objects (categorical) or raw (datetime)."""
+        """The kept columns, as float (numeric), str objects (categorical) or raw (datetime).
+
+        The numeric columns that had numeric dtypes at fit are converted
+        together, as one block: a wide numeric table costs what NumPy costs,
+        not a pandas operation per column.
+        """
         X = X.reset_index(drop=True)
+        block = getattr(self, "_numeric_block", [])  # absent in models fitted before it
+        parts = []
+        if block:
+            values = self._block_values(X, block)
+            parts.append(pd.DataFrame(values, columns=block, index=X.index, copy=False))
         prepared = {}
-        for name, kind in self.column_kinds_.items():
-            column = X[name]
+        for name in self._prepared_order()[len(block):]:
+            column, kind = X[name], self.column_kinds_[name]
             if kind == "numeric":
                 prepared[name] = pd.Series(_as_float(self, column, name), dtype=np.float64)
             elif kind == "categorical":
@@ -445,7 +512,20 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
             elif kind == "datetime":
                 is_category = isinstance(column.dtype, pd.CategoricalDtype)
                 prepared[name] = column.astype(object) if is_category else column
-        return pd.DataFrame(prepared, index=X.index)
+        if prepared:
+            parts.append(pd.DataFrame(prepared, index=X.index))
+        return pd.concat(parts, axis=1) if len(parts) > 1 else parts[0]
+
+    def _block_values(self, X, block):
+        """The numeric block as floats; a column that no longer converts is named."""
+        try:
+            return _float_block(self, X, block)
+        except (TypeError, ValueError) as exc:
+            if "infinite" in str(exc):
+                raise
+            for name in block:  # the first column that fails raises, naming itself
+                _as_float(self, X[name], name)
+            raise
 
     def transform(self, X):
         """Encode ``X`` with the encoders fitted at fit.
