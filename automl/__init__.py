@@ -1,6 +1,9 @@
 """AutoML for tabular data that returns plain scikit-learn objects."""
 
 from automl._auto import AutoClassifier, AutoPipeline, AutoRegressor
+from automl._model_file import ModelFileError, load, save
+from automl.drift import DataDriftWarning
 
 __version__ = "0.1.0.dev0"
-__all__ = ["AutoClassifier", "AutoPipeline", "AutoRegressor", "__version__"]
+__all__ = ["AutoClassifier", "AutoPipeline", "AutoRegressor", "DataDriftWarning",
+           "ModelFileError", "__version__", "load", "save"]

@@ -11,7 +11,8 @@ import joblib
 import numpy as np
 import pandas as pd
 from scipy.stats import skew
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context, clone
+from sklearn.exceptions import NotFittedError
 from sklearn.utils import ClassifierTags, RegressorTags, get_tags
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -22,11 +23,21 @@ from sklearn.utils.validation import (
     column_or_1d,
     validate_data,
 )
+from threadpoolctl import threadpool_limits
 
-from automl._cv import make_cv
-from automl._final_model import FinalModelContext, build_final_model, refit_seconds
+from automl._cv import affordable_fits, make_cv
+from automl._decision import Decision, correct_trials, decide, resolve_decision_metric
+from automl._final_model import (
+    FinalModelContext,
+    build_final_model,
+    interrupted_final_model,
+    refit_seconds,
+)
 from automl._metrics import resolve_scorer, score_predictions, scores_labels
-from automl._task import detect_task, is_classification
+from automl._progress import SearchProgress
+from automl._task import detect_task, is_classification, task_decision
+from automl.drift import drift_report, fit_profile, profile_reserve, warn_drift
+from automl.drift._warning import NO_PROFILE
 from automl.search import SearchContext, families_for, run_search
 from automl.search._device import family_device, gpu_capabilities, resolve_device
 from automl.search._executor import cpu_count, dask_backend_active, dask_client
@@ -59,7 +70,11 @@ class AutoPipeline(BaseEstimator):
     Parameters
     ----------
     time_budget : float, default=60
-        Seconds for the whole ``fit``, refit included.
+        Seconds for the whole ``fit``, refit included. The promise, in wall
+        time and on a busy machine too: ``fit`` returns within
+        ``time_budget + max(5, 0.1 * time_budget)`` seconds, with a model
+        whenever the cheapest candidate can be cross-validated in that time
+        (else the error says what budget would do). See Notes.
     task : {"auto", "binary", "multiclass", "regression"}, default="auto"
         The task; ``"auto"`` infers it from ``y`` (see Notes). With ``"auto"``
         scikit-learn cannot tell a classifier from a regressor before ``fit``;
@@ -70,12 +85,24 @@ class AutoPipeline(BaseEstimator):
         ``"r2"``, ``"mae"``, ``"rmse"``, any scikit-learn scorer name, or a
         scorer callable ``scorer(estimator, X, y)``. Scores are reported
         greater-is-better, as scikit-learn does (losses are negated).
+    decision_metric : str, default="auto"
+        The label metric ``predict`` chooses labels for: ``"accuracy"``,
+        ``"balanced_accuracy"``, ``"f1"``, ``"precision"``, ``"recall"``,
+        ``"matthews_corrcoef"`` or another scikit-learn label scorer name.
+        ``"auto"``: ``metric`` when it scores labels, else ``"accuracy"``.
+        For binary tasks the threshold on ``predict_proba(X)[:, 1]`` is tuned
+        on the out-of-fold predictions for it (``threshold_``); multiclass
+        tasks predict the most probable class. Classification only.
     cv : "auto", "time", int or cross-validation splitter, default="auto"
         ``"auto"``: stratified k-fold for classification and k-fold for
         regression, repeated on small data and a single holdout on very large
         data; group k-fold when ``fit`` gets ``groups``; ``TimeSeriesSplit``
         with ``time_column`` or ``"time"`` (five folds up to 50,000 rows,
-        three above). An int fixes the number of folds. A splitter is used as
+        three above). Fewer repeats, then fewer folds (down to three) when
+        the cheapest candidate's cross-validation would take more than a
+        tenth of the budget, as measured by fitting the table preprocessor
+        on all rows (not with ``max_trials``, so that such a search stays
+        reproducible). An int fixes the number of folds. A splitter is used as
         it is; with ``time_column`` it sees the rows in time order.
     time_column : str, default=None
         Column of ``X`` ordering the rows in time; switches to
@@ -142,16 +169,31 @@ class AutoPipeline(BaseEstimator):
     random_state : int, default=None
         Seed of the folds, the optimiser and the models; None means 0.
     verbose : int, default=0
-        1 prints one line per candidate.
+        1: a progress bar on stderr (tqdm: time used, candidates finished,
+        best score, time left), updating in place in a terminal and in
+        Jupyter, silent elsewhere (a log file); 2: one line per candidate
+        on stdout, anywhere.
     callback : callable, default=None
         Called after each finished candidate with a dict: ``n_trials``,
         ``trial``, ``best_score`` (None before the first success) and
-        ``time_left`` in seconds; for progress displays.
+        ``time_left`` in seconds. A true return value stops the search
+        (the candidates still running are stopped) and ``fit`` goes on to
+        the refit with what it has, e.g.
+        ``callback=lambda info: (info["best_score"] or 0) > 0.99``.
 
     Attributes
     ----------
     model_ : estimator
-        What ``predict`` uses: ``best_pipeline_``, or the ensemble (a
+        What ``predict`` and ``predict_proba`` use, a plain scikit-learn
+        estimator (``model_.predict(X)`` is ``predict(X)``). For
+        classification it wraps the fitted pipeline or ensemble: in a
+        ``Pipeline`` with ``CalibratedClassifierCV`` when ``calibration_``
+        is not ``"none"``, then, for binary tasks, in
+        ``FixedThresholdClassifier(threshold=threshold_)``; members trained
+        with class weights or resampling predict through
+        :class:`~automl._decision.PriorCorrectedClassifier`, back to the
+        training class priors (see ``automl._decision``). Inside, or for
+        regression: ``best_pipeline_``, or the ensemble (a
         ``Pipeline`` of the shared table preprocessor and a
         :class:`~automl.ensemble.WeightedEnsembleClassifier` /
         ``WeightedEnsembleRegressor``; the weighted ensemble of whole
@@ -194,10 +236,45 @@ class AutoPipeline(BaseEstimator):
         The cross-validation scheme used.
     classes_ : ndarray
         Class labels, as given (classification only).
+    oof_predictions_ : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        Out-of-fold predictions of ``model_`` on the training rows, in their
+        order: class probabilities (columns in the order of ``classes_``)
+        or predicted values; each row predicted by models that did not see
+        it (the members' out-of-fold predictions averaged with the
+        ensemble's weights), so that it can be scored without leakage. NaN
+        for rows that are in no validation fold (the first rows of
+        time-ordered folds). They went through what ``predict_proba`` does:
+        the prior correction of members trained on balanced classes and,
+        when ``calibration_`` names one, the calibration, cross-fitted (each
+        row calibrated by a calibrator fitted on the other OOF rows).
+    threshold_ : float or None
+        Binary tasks: ``predict`` answers ``classes_[1]`` where
+        ``predict_proba(X)[:, 1] >= threshold_``, tuned on
+        ``oof_predictions_`` for ``decision_metric_``. None otherwise.
+    decision_metric_ : str or None
+        The label metric ``predict`` optimises (None for regression).
+    calibration_ : str
+        ``"sigmoid"``, ``"isotonic"`` or ``"temperature"``: scikit-learn's
+        ``CalibratedClassifierCV`` fitted on the OOF predictions, kept because
+        it lowered their log loss (cross-fitted) by more than two standard
+        errors; ``"none"`` otherwise (and for regression). It works on the
+        OOF arrays (about a second on 30,000 rows), after the refit.
+    decision_ : dict
+        The OOF evidence: log loss and Brier score without and with each
+        calibration tried, the decision metric at ``threshold_`` and at 0.5.
     trials_ : list of Trial
         The raw trials, with out-of-fold predictions.
     search_time_ : float
         Seconds the whole ``fit`` took.
+    training_profile_ : automl.drift.TrainingProfile or None
+        A light profile of the training table (per column its range,
+        quantiles and missing rate, or its categories and their
+        frequencies) and an out-of-distribution detector fitted on a sample
+        of its rows; ``predict`` and ``predict_proba`` check each batch
+        against it and emit one :class:`~automl.DataDriftWarning` naming the
+        columns that drifted (predictions are never changed). See
+        :meth:`drift_report` and :meth:`ood_score`. None (or absent, in
+        models saved before it existed) when it could not be made.
     n_features_in_ : int
         Number of columns seen during fit.
     feature_names_in_ : ndarray
@@ -225,10 +302,18 @@ class AutoPipeline(BaseEstimator):
 
     Time: candidates run in worker processes, stopped at the search's end
     (which moves earlier as the refit of the best ones needs more room).
-    Each fold's boosters (XGBoost, LightGBM, HistGradientBoosting) stop at
-    that fold's share of the time left, so that a slow candidate ends with
-    every fold scored on shorter models rather than with none; the refit
-    keeps the length reached in the folds.
+    While the workers start (seconds, more on a busy machine), the cheapest
+    candidate (the linear model's default) is cross-validated in this
+    process, so that short budgets end with a model. A fold is not started
+    when the candidate's folds so far took longer on average than the time
+    left; each fold's boosters (XGBoost, LightGBM, HistGradientBoosting)
+    and the MLP instead stop at that fold's share of the time left, so that
+    a slow candidate ends with every fold scored on shorter models rather
+    than with none; the refit keeps the length reached in the folds. The
+    table preprocessor of each fold is fitted once per worker and shared by
+    the candidates that start with the same one (it sees the fold's
+    training rows only). The refit runs with as many threads as the search
+    had workers, the time its estimate (from the workers' fits) assumes.
 
     Categorical columns: the boosters try them both encoded (one-hot or
     target encoding) and as native categories
@@ -255,6 +340,7 @@ class AutoPipeline(BaseEstimator):
         "time_budget": [Interval(Real, 0, None, closed="neither")],
         "task": [StrOptions({"auto", "binary", "multiclass", "regression"})],
         "metric": [str, callable],
+        "decision_metric": [str],
         "cv": [StrOptions({"auto", "time"}), Interval(Integral, 2, None, closed="left"), "cv_object"],
         "time_column": [str, None],
         "search": [StrOptions({"bayes", "random", "grid", "halving"})],
@@ -278,6 +364,7 @@ class AutoPipeline(BaseEstimator):
         *,
         task="auto",
         metric="auto",
+        decision_metric="auto",
         cv="auto",
         time_column=None,
         search="bayes",
@@ -297,6 +384,7 @@ class AutoPipeline(BaseEstimator):
         self.time_budget = time_budget
         self.task = task
         self.metric = metric
+        self.decision_metric = decision_metric
         self.cv = cv
         self.time_column = time_column
         self.search = search
@@ -334,10 +422,16 @@ class AutoPipeline(BaseEstimator):
             The fitted estimator.
         """
         start = time.time()
-        deadline = start + self.time_budget
+        # the search and the final model leave the training profile its share
+        deadline = start + self.time_budget - profile_reserve(self.time_budget)
+        target_name = getattr(y, "name", None)
         X, y, groups = self._check_fit_input(X, y, groups)
         seed = 0 if self.random_state is None else self.random_state
         self.task_ = self._resolve_task(y)
+        if self.task == "auto" and type(self) is AutoPipeline:
+            line = task_decision(y, self.task_, target_name)
+            if line:
+                warnings.warn(line, UserWarning, stacklevel=2)
         classification = is_classification(self.task_)
         if classification:
             self.classes_ = np.unique(y)
@@ -345,20 +439,25 @@ class AutoPipeline(BaseEstimator):
             y = y.astype(np.float64)
         classes = self.classes_ if classification else None
         self.metric_, scorer = resolve_scorer(self.metric, self.task_, classes)
+        self.decision_metric_ = resolve_decision_metric(
+            self.decision_metric, self.metric, self.metric_, self.task_)[0]
         time_order = self._time_order(X)
+        table = TablePreprocessor(
+            categorical_columns=self._categoricals(X),
+            target_type="continuous" if not classification else self.task_,
+            random_state=seed,
+        )
+        # the table on all rows: the refit's, and the measure of what a fold costs
+        fitted_table = _TimedTable(table, X, y)
         folds, self.cv_ = make_cv(self.task_, self.cv, y, groups=groups,
-                                  time_order=time_order, random_state=seed)
+                                  time_order=time_order, random_state=seed,
+                                  max_fits=self._affordable_fits(fitted_table))
         n_workers = self._n_workers()
         self.device_ = resolve_device(self.device)
         ctx = self._context(X, y, seed, n_workers, scorer)
         # time-ordered folds: boosters validate early stopping on the latest rows
         ctx.extra["time_ordered"] = self.cv_.startswith("TimeSeriesSplit")
         families = families_for(self.task_, self.models)
-        table = TablePreprocessor(
-            categorical_columns=self._categoricals(X),
-            target_type="continuous" if not classification else self.task_,
-            random_state=seed,
-        )
         tmpdir = tempfile.mkdtemp(prefix="automl-")
         try:
             data_path = os.path.join(tmpdir, "data.joblib")
@@ -380,43 +479,88 @@ class AutoPipeline(BaseEstimator):
                 # the best one's refit always; the others within a share of the budget
                 return max(_MIN_RESERVE, best, min(top, _MAX_ENSEMBLE_SHARE * self.time_budget))
 
-            result = run_search(
-                families=families, ctx=ctx, scorer=scorer, data_path=data_path,
-                strategy=self.search, deadline=deadline, reserve=reserve,
-                max_trials=self.max_trials, n_workers=n_workers, random_state=seed,
-                log=print if self.verbose else None, callback=self.callback,
-                models_dir=None if self.fold_bagging is False else tmpdir,
-                dask_client=self._dask_client(),
-            )
+            setup_seconds = time.time() - start
+            with SearchProgress(self.verbose, self.time_budget, self.callback) as progress:
+                result = run_search(
+                    families=families, ctx=ctx, scorer=scorer, data_path=data_path,
+                    strategy=self.search, deadline=deadline, reserve=reserve,
+                    max_trials=self.max_trials, n_workers=n_workers, random_state=seed,
+                    log=progress.log, callback=progress,
+                    models_dir=None if self.fold_bagging is False else tmpdir,
+                    dask_client=self._dask_client(),
+                )
             self.trials_ = result.trials
             ok = sorted([t for t in result.trials if t.ok and t.train_fraction == 1.0],
                         key=lambda t: -t.score)
             if not ok:
-                self._raise_no_candidate(result.trials)
-            refit_ctx = SearchContext(**{**ctx.__dict__, "n_jobs": cpu_count()})
-            final = build_final_model(
-                ok, ensemble=self.ensemble, fold_bagging=self.fold_bagging,
-                max_predict_cost=self.ensemble_predict_cost,
-                ctx=FinalModelContext(X, y, self.task_, classes, scorer, folds, table,
-                                      refit_ctx, n_rows_fold, deadline, metric=self.metric),
-            )
+                self._raise_no_candidate(result.trials, setup_seconds)
+            # the refit has the threads the user gave the search (its time is
+            # estimated from the workers' fits; more threads than cores crawl
+            # on a busy machine)
+            refit_threads = min(n_workers, cpu_count())
+            refit_ctx = SearchContext(**{**ctx.__dict__, "n_jobs": refit_threads})
+            final_ctx = FinalModelContext(X, y, self.task_, classes, scorer, folds, table,
+                                          refit_ctx, n_rows_fold, deadline, metric=self.metric,
+                                          fitted_table=fitted_table)
+            if classification:  # OOF of members trained balanced, back to the priors
+                ok = correct_trials(ok, final_ctx.prior)
+            try:
+                with threadpool_limits(refit_threads):
+                    final = build_final_model(
+                        ok, ensemble=self.ensemble, fold_bagging=self.fold_bagging,
+                        max_predict_cost=self.ensemble_predict_cost, ctx=final_ctx)
+            except KeyboardInterrupt:  # Ctrl-C: the best model fitted so far, if any
+                final = interrupted_final_model(ok, final_ctx)
+                if final is None:
+                    raise
         finally:
             for trial in getattr(self, "trials_", []):
                 trial.models_path = None  # the files go with the temporary folder
             shutil.rmtree(tmpdir, ignore_errors=True)
-        self.model_ = final.estimator
+        decision = self._decide(final, X, y, seed)
+        self.model_ = decision.estimator
+        self.threshold_, self.calibration_ = decision.threshold, decision.calibration
+        self.decision_ = decision.report
         self.best_pipeline_ = final.best_pipeline
         best = final.best_single
         self.best_score_ = best.score
         self.best_params_ = {"family": best.family.name, **best.config}
         self.ensemble_ = _members_frame(final)
         self.ensemble_notes_ = list(final.notes)
+        self.oof_predictions_ = decision.oof
         self.devices_ = {f.name: family_device(f.name, ctx) for f in families}
         self.leaderboard_ = leaderboard(result.trials, final, devices=self.devices_)
+        self.training_profile_ = fit_profile(
+            X, deadline=start + self.time_budget, categorical_columns=self._categoricals(X),
+            time_column=self.time_column, random_state=seed)
         self.search_time_ = time.time() - start
         return self
 
-    def _raise_no_candidate(self, trials):
+    def _decide(self, final, X, y, seed):
+        """Calibration and decision threshold on the OOF predictions (``automl._decision``)."""
+        try:
+            return decide(final.estimator, final.oof, X, y, task=self.task_,
+                          classes=getattr(self, "classes_", None),
+                          decision_metric=self.decision_metric_, random_state=seed)
+        except KeyboardInterrupt:
+            warnings.warn("Interrupted while calibrating: keeping the model without "
+                          "calibration or a tuned threshold.", UserWarning, stacklevel=3)
+            return Decision(final.estimator, final.oof, self.decision_metric_)
+
+    def _affordable_fits(self, fitted_table):
+        """Fits one candidate may make, from the table's time (None: sizes decide).
+
+        A fold of the cheapest candidate costs about twice the table's fit
+        on all rows (the table's fit and transform on the fold, then the
+        model); its cross-validation is held to a tenth of the budget. With
+        ``max_trials`` the folds follow the data size alone, so that such a
+        search stays reproducible on a busy machine.
+        """
+        if self.max_trials is not None:
+            return None
+        return affordable_fits(self.time_budget, 2 * fitted_table.seconds)
+
+    def _raise_no_candidate(self, trials, setup_seconds):
         failures = [t for t in trials if t.status == "error"]
         if failures:
             first = failures[0]
@@ -426,7 +570,7 @@ class AutoPipeline(BaseEstimator):
             )
         raise ValueError(
             f"No candidate pipeline finished within time_budget={self.time_budget}s "
-            f"({len(trials)} started); give it more time."
+            f"({len(trials)} started); {_budget_hint(trials, setup_seconds)}"
         )
 
     def _resolve_task(self, y):
@@ -455,6 +599,7 @@ class AutoPipeline(BaseEstimator):
         y = column_or_1d(y.to_numpy() if hasattr(y, "to_numpy") else y, warn=True)
         if len(y) != len(X):
             raise ValueError(f"X has {len(X)} rows but y has {len(y)}; they must match.")
+        _check_target_types(y)
         missing = pd.isna(y)
         if missing.any():
             raise ValueError(
@@ -557,6 +702,7 @@ class AutoPipeline(BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
         """
         X = self._check_predict_input(X)
+        self._warn_drift(X)
         return self.model_.predict(X)
 
     def _has_predict_proba(self):
@@ -583,7 +729,52 @@ class AutoPipeline(BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
         """
         X = self._check_predict_input(X)
+        self._warn_drift(X)
         return self.model_.predict_proba(X)
+
+    def _warn_drift(self, X):
+        """One DataDriftWarning when the validated batch ``X`` drifted (see automl.drift)."""
+        warn_drift(getattr(self, "training_profile_", None), X, stacklevel=3)
+
+    def _profile(self, what):
+        check_is_fitted(self)
+        profile = getattr(self, "training_profile_", None)
+        if profile is None:
+            raise NotFittedError(f"{what} is unavailable: {NO_PROFILE}")
+        return profile
+
+    def drift_report(self, X):
+        """How the batch ``X`` differs from the training data, column by column.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        report : DataFrame
+            See :func:`automl.drift.drift_report`: per column a population
+            stability index, the missing, unseen and out-of-range fractions,
+            a flag and the problems in words; ``report.attrs`` holds the
+            adversarial-validation ROC AUC of the whole batch.
+        """
+        profile = self._profile("drift_report")
+        return drift_report(profile, self._check_predict_input(X))
+
+    def ood_score(self, X):
+        """Per-row out-of-distribution score in [0, 1]; higher is less like the training rows.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        score : ndarray of shape (n_samples,)
+            See :class:`automl.drift.OODDetector`.
+        """
+        profile = self._profile("ood_score")
+        return profile.ood_score(self._check_predict_input(X))
 
     def score(self, X, y):
         """The search metric on ``(X, y)``, greater is better.
@@ -605,6 +796,101 @@ class AutoPipeline(BaseEstimator):
         else:
             prediction = self.predict(X)
         return score_predictions(scorer, self.task_, np.asarray(y), prediction, classes)
+
+    # -------------------------------------------------------------- insight
+    def feature_importances(self, X=None, y=None, *, n_repeats=5, random_state=None,
+                            max_rows=10_000, training=False):
+        """Permutation importance of each input column, through the whole model.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Labelled rows, ideally held out. Required: the model does not
+            keep its training table (a ValueError says so).
+        y : array-like of shape (n_samples,)
+        n_repeats : int, default=5
+            Shuffles per column.
+        random_state : int, default=None
+            Seed of the subsample and the shuffles; None means 0.
+        max_rows : int or None, default=10_000
+            Score on a random subsample of this many rows (None: all).
+        training : bool, default=False
+            ``X, y`` are the training rows (noted: what the model relies on).
+
+        Returns
+        -------
+        importances : DataFrame
+            One row per input column: ``column``, ``importance`` (drop of
+            the search metric), ``std``, ``rank``; see
+            :func:`automl.insight.feature_importances`.
+        """
+        from automl.insight import feature_importances
+
+        check_is_fitted(self)
+        return feature_importances(self, X, y, n_repeats=n_repeats, random_state=random_state,
+                                   max_rows=max_rows, training=training)
+
+    def error_analysis(self, X=None, y=None, *, training=False, min_rows=30,
+                       random_state=None):
+        """The segments of the input where the model errs most.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Labelled rows. Required (a ValueError says so).
+        y : array-like of shape (n_samples,)
+        training : bool, default=False
+            ``X, y`` are the training rows, in order: scored with
+            ``oof_predictions_`` (out of fold, no leakage).
+        min_rows : int, default=30
+            Smaller segments are left out.
+        random_state : int, default=None
+            Seed of the bootstrap intervals; None means 0.
+
+        Returns
+        -------
+        segments : DataFrame
+            Ranked segments with rows, error, interval, gap, share of the
+            excess error; ``attrs`` holds the confusion matrix and per-class
+            metrics or the residual summary. See
+            :func:`automl.insight.error_analysis`.
+        """
+        from automl.insight import error_analysis
+
+        check_is_fitted(self)
+        return error_analysis(self, X, y, training=training, min_rows=min_rows,
+                              random_state=random_state)
+
+    def report(self, X=None, y=None, path="report.html", *, training=False, force=False,
+               n_repeats=5, random_state=None):
+        """Write a self-contained HTML report on the model (works offline).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features), default=None
+            Rows to report on; None: the search and the model only.
+        y : array-like of shape (n_samples,), default=None
+            Their labels; None: predictions and data checks only.
+        path : str or Path, default="report.html"
+            Written atomically; an existing file only with ``force=True``.
+        training : bool, default=False
+            ``X, y`` are the training rows, in order: scored out of fold.
+        force : bool, default=False
+        n_repeats : int, default=5
+            Permutation repeats of the importances.
+        random_state : int, default=None
+
+        Returns
+        -------
+        path : Path
+            See :func:`automl.insight.write_report` (needs matplotlib: the
+            ``report`` extra).
+        """
+        from automl.insight import write_report
+
+        check_is_fitted(self)
+        return write_report(self, path, X, y, training=training, force=force,
+                            n_repeats=n_repeats, random_state=random_state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -680,6 +966,55 @@ class AutoRegressor(RegressorMixin, AutoPipeline):
 
     def score(self, X, y):
         return AutoPipeline.score(self, X, y)
+
+
+def _check_target_types(y):
+    """A ``ValueError`` for a target that mixes numbers and strings (e.g. ``1`` and ``'1'``)."""
+    if y.dtype != object:
+        return
+    kinds = {}
+    for value in y:
+        if isinstance(value, (str, bytes)):
+            kinds.setdefault("str", value)
+        elif isinstance(value, (bool, np.bool_)):
+            kinds.setdefault("bool", value)
+        elif isinstance(value, (int, float, np.number)) and not pd.isna(value):
+            kinds.setdefault("number", value)
+    if len(kinds) > 1:
+        examples = ", ".join(f"{kind} {value!r}" for kind, value in kinds.items())
+        raise ValueError(
+            f"The target y mixes types ({examples}): convert it to one type first, "
+            "e.g. y.astype(str) for labels or pd.to_numeric(y) for numbers."
+        )
+
+
+def _budget_hint(trials, setup_seconds):
+    """What budget would have given a model, from the stopped candidates' progress.
+
+    A stopped candidate knows how long its folds took; the smallest workable
+    budget is the preparation before the search plus the cheapest
+    candidate's cross-validation and refit (a fold's worth more), with the
+    margin the search keeps.
+    """
+    stopped = [t for t in trials if np.isfinite(t.needed_time)]
+    if not stopped:
+        return (f"not one fold finished in the time the search had, after {setup_seconds:.1f} s "
+                "of preparation: give it several times more.")
+    cheapest = min(stopped, key=lambda t: t.needed_time)
+    smallest = int(np.ceil(_REFIT_MARGIN * (setup_seconds + 1.5 * cheapest.needed_time)))
+    return (f"the cheapest ({cheapest.family.name}) needed about {cheapest.needed_time:.1f} s "
+            f"to cross-validate, after {setup_seconds:.1f} s of preparation: "
+            f"time_budget={smallest} or more should give a model.")
+
+
+class _TimedTable:
+    """A table preprocessor fitted on all rows, its output, and the seconds it took."""
+
+    def __init__(self, table, X, y):
+        start = time.perf_counter()
+        self.table = clone(table)
+        self.output = self.table.fit_transform(X, y)
+        self.seconds = time.perf_counter() - start
 
 
 def _members_frame(final):

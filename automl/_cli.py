@@ -1,4 +1,4 @@
-"""The ``automl`` command line: fit, predict, evaluate and info on table files.
+"""The ``automl`` command line: fit, predict, evaluate, report and info on table files.
 
 Every user error prints one line, ``automl: error: ...``, to stderr and
 exits with status 2; ``--debug`` shows the traceback instead.
@@ -16,6 +16,13 @@ EXIT_USAGE = 2
 
 class UserError(Exception):
     """An error in what the user asked for: one line, exit status 2."""
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser, whose usage errors are one line too, pointing to ``--help``."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
 def _table(path, args):
@@ -45,27 +52,16 @@ def _load(path, args):
         raise UserError(str(exc)) from None
 
 
-class _Progress:
-    """One self-rewriting line on a terminal: trials, best score, time left."""
-
-    def __init__(self, stream):
-        self.stream = stream
-
-    def __call__(self, info):
-        best = "-" if info["best_score"] is None else f"{info['best_score']:.5f}"
-        self.stream.write(f"\r  trials {info['n_trials']:4d} | best {best} | "
-                          f"{max(0.0, info['time_left']):5.0f} s left ")
-        self.stream.flush()
-
-    def close(self):
-        self.stream.write("\n")
-        self.stream.flush()
+# the progress display is AutoPipeline's own (verbose=1, automl._progress);
+# without tqdm it is this one self-rewriting line
+from automl._progress import PlainProgress as _Progress  # noqa: E402,F401
 
 
 # ------------------------------------------------------------------ commands
 def cmd_fit(args):
-    from automl import AutoPipeline
+    from automl import AutoPipeline, save
     from automl._model_file import describe, save_model
+    from automl._task import task_decision
 
     out = Path(args.output)
     if out.exists() and not args.force:
@@ -92,24 +88,23 @@ def cmd_fit(args):
         time_budget=args.time_budget, task=args.task, metric=args.metric,
         cv=cv or "auto", time_column=args.time_column, max_trials=args.max_trials,
         n_jobs=args.n_jobs, device=args.device, random_state=args.seed,
-        verbose=int(args.verbose),
+        # a progress bar on a terminal (silent elsewhere); --verbose: the search log
+        verbose=2 if args.verbose else 0 if args.quiet else 1,
     )
-    progress = None
-    if not args.quiet and not args.verbose and sys.stderr.isatty():
-        progress = _Progress(sys.stderr)
-        model.set_params(callback=progress)
     try:
         model.fit(X, y, groups=groups)
     except ValueError as exc:  # bad data: the estimator's own message
         raise UserError(str(exc).splitlines()[0]) from None
-    finally:
-        if progress is not None:
-            progress.close()
-            model.set_params(callback=None)
-    metadata = describe(model, target=target, train_file=str(args.train),
-                        dtypes={str(c): str(t) for c, t in X.dtypes.items()})
-    save_model(model, out, metadata=metadata, force=args.force,
-               unsafe_pickle=args.unsafe_pickle)
+    line = task_decision(y.to_numpy(), model.task_, target) if args.task == "auto" else None
+    if line and not args.quiet:  # warnings are off in the command line: say it here
+        print(f"automl: note: {line.replace('task=', '--task ')}", file=sys.stderr)
+    extra = {"target": target, "train_file": str(args.train),
+             "dtypes": {str(c): str(t) for c, t in X.dtypes.items()}}
+    if args.unsafe_pickle:
+        save_model(model, out, metadata=describe(model, **extra), force=args.force,
+                   unsafe_pickle=True)
+    else:
+        save(model, out, force=args.force, metadata=extra)
     if not args.quiet:
         board = model.leaderboard_
         cols = ["rank", "family", "score", "score_std", "fit_time", "status"]
@@ -143,6 +138,8 @@ def cmd_predict(args):
     out = Path(args.output)
     if out.exists() and not args.force:
         raise UserError(f"{out} exists; pass --force to overwrite it.")
+    from automl._cli_drift import drift_checked, ood_column
+
     model, metadata = _load(args.model, args)
     frame = _table(args.data, args)
     if args.id_column:
@@ -151,14 +148,17 @@ def cmd_predict(args):
     result = pd.DataFrame(index=range(len(frame)))
     if args.id_column:
         result[args.id_column] = frame[args.id_column].to_numpy()
-    if args.proba:
-        if metadata["task"] == "regression":
-            raise UserError("--proba needs a classification model; this one is regression.")
-        proba = model.predict_proba(X)
-        for i, label in enumerate(model.classes_):
-            result[f"proba_{label}"] = proba[:, i]
-    else:
-        result[metadata["target"] or "prediction"] = model.predict(X)
+    if args.proba and metadata["task"] == "regression":
+        raise UserError("--proba needs a classification model; this one is regression.")
+    with drift_checked(model, args):
+        if args.proba:
+            proba = model.predict_proba(X)
+            for i, label in enumerate(model.classes_):
+                result[f"proba_{label}"] = proba[:, i]
+        else:
+            result[metadata["target"] or "prediction"] = model.predict(X)
+    if args.ood_column:
+        result[args.ood_column] = ood_column(model, X, args.ood_column, result)
     write_table(result, out, force=args.force)
     if not args.quiet:
         print(f"{len(result)} predictions written to {out}")
@@ -198,8 +198,40 @@ def cmd_evaluate(args):
     return 0
 
 
+def cmd_report(args):
+    """The HTML report: full with labels, predictions and data checks without."""
+    try:
+        from automl.insight import write_report
+        from automl.insight._report import require_matplotlib
+
+        require_matplotlib()
+    except ImportError as exc:
+        raise UserError(str(exc)) from None
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise UserError(f"{out} exists; pass --force to overwrite it.")
+    model, metadata = _load(args.model, args)
+    frame = _table(args.data, args)
+    target = args.target or metadata.get("target")  # the training target, when the file has it
+    if args.target:
+        _column(frame, args.target, "--target", args.data)
+    y = frame[target] if target in frame.columns else None
+    X = _features(frame, metadata, args.data)
+    try:
+        write_report(model, out, X, y, force=args.force, metadata=metadata,
+                     title=f"automl report: {Path(args.model).name} on {Path(args.data).name}")
+    except ValueError as exc:
+        raise UserError(str(exc).splitlines()[0]) from None
+    if not args.quiet:
+        kind = "full report" if y is not None else "no labels: predictions and data checks"
+        print(f"Report ({kind}) written to {out}")
+    return 0
+
+
 def cmd_info(args):
-    _, metadata = _load(args.model, args)
+    from automl._cli_drift import profile_lines
+
+    model, metadata = _load(args.model, args)
     if args.json:
         print(json.dumps(metadata))
         return 0
@@ -217,13 +249,26 @@ def cmd_info(args):
         + (f" ensemble, out-of-fold score {m['ensemble_oof_score']:.5f}: "
            + ", ".join(f"{r['family']} {r['weight']:.2f}" for r in m["members"])
            if m["ensemble"] != "single" else " pipeline"),
+        _decision_line(m),
         f"search        {m['n_trials']} pipelines in {m['search_time']:.1f} s "
         f"(budget {m['time_budget']:g} s)",
         f"created       {m['created']}",
+        *profile_lines(model),
         "versions      " + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v),
     ]
     print("\n".join(lines))
     return 0
+
+
+def _decision_line(m):
+    """``predict``'s rule: the tuned threshold (binary), the decision metric, the calibration."""
+    if not m.get("decision_metric"):
+        return "decides       " + ("the predicted value" if m["task"] == "regression" else
+                                   "the most probable class")
+    rule = ("the most probable class" if m.get("threshold") is None else
+            f"{m['classes'][1]} where P({m['classes'][1]}) >= {m['threshold']:.4g}")
+    return (f"decides       {rule}, for {m['decision_metric']} "
+            f"(calibration {m.get('calibration') or 'none'})")
 
 
 def cmd_example_data(args):
@@ -233,7 +278,7 @@ def cmd_example_data(args):
 
 # ------------------------------------------------------------------ parser
 def _parser():
-    common = argparse.ArgumentParser(add_help=False)
+    common = _ArgumentParser(add_help=False)
     common.add_argument("--sep", help="delimiter of text input (detected when omitted)")
     common.add_argument("--encoding", help="encoding of text input (UTF-8, else Latin-1)")
     common.add_argument("--unsafe-pickle", action="store_true",
@@ -242,7 +287,7 @@ def _parser():
     common.add_argument("--debug", action="store_true", help="show tracebacks")
     common.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
-    parser = argparse.ArgumentParser(
+    parser = _ArgumentParser(
         prog="automl", description="AutoML on CSV/TSV/Parquet tables; models are "
                                    "plain scikit-learn pipelines.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -277,6 +322,10 @@ def _parser():
                          help="class probabilities, one column per class")
     predict.add_argument("--id-column", help="column copied to the output beside predictions")
     predict.add_argument("--force", action="store_true", help="overwrite the output file")
+    predict.add_argument("--strict", action="store_true",
+                         help="data drift is an error (exit 2, nothing written)")
+    predict.add_argument("--ood-column", metavar="NAME",
+                         help="add each row's out-of-distribution score in [0, 1] as NAME")
     predict.set_defaults(func=cmd_predict)
 
     evaluate = sub.add_parser("evaluate", parents=[common], help="score on labelled data")
@@ -285,6 +334,16 @@ def _parser():
     evaluate.add_argument("--target", help="label column (default: the training target)")
     evaluate.add_argument("--json", action="store_true")
     evaluate.set_defaults(func=cmd_evaluate)
+
+    report = sub.add_parser("report", parents=[common],
+                            help="an HTML report on a table (needs the 'report' extra)")
+    report.add_argument("model")
+    report.add_argument("data")
+    report.add_argument("--target", help="label column (default: the training target, if "
+                                         "present); without labels: predictions and checks")
+    report.add_argument("-o", "--output", required=True, help="HTML file to write")
+    report.add_argument("--force", action="store_true", help="overwrite the output file")
+    report.set_defaults(func=cmd_report)
 
     info = sub.add_parser("info", parents=[common], help="describe a model file")
     info.add_argument("model")
@@ -308,7 +367,7 @@ def main(argv=None):
             if not getattr(args, "debug", False):
                 warnings.simplefilter("ignore")
             return args.func(args)
-    except (UserError, FileExistsError) as exc:
+    except (UserError, FileExistsError, FileNotFoundError) as exc:
         if args.debug:
             raise
         print(f"automl: error: {exc}", file=sys.stderr)

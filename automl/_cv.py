@@ -19,21 +19,54 @@ from sklearn.model_selection import (
 from automl._task import is_classification
 
 
-def default_n_splits(n_samples):
+def default_n_splits(n_samples, max_fits=None):
     """Folds and repeats for ``cv="auto"``: more on small data, fewer on large.
 
     Returns ``(n_splits, n_repeats)``; ``n_splits == 1`` means one 80/20 holdout.
+    ``max_fits``, when given, is the most fits one candidate can afford:
+    repeats go first, then folds, down to 3 folds.
+
+    Examples
+    --------
+    >>> from automl._cv import default_n_splits
+    >>> default_n_splits(500), default_n_splits(500, max_fits=6), default_n_splits(500, max_fits=1)
+    ((5, 3), (5, 1), (3, 1))
     """
     if n_samples < 1_000:
-        return 5, 3
-    if n_samples < 10_000:
-        return 5, 1
-    if n_samples < 50_000:
-        return 3, 1
-    return 1, 1
+        n_splits, n_repeats = 5, 3
+    elif n_samples < 10_000:
+        n_splits, n_repeats = 5, 1
+    elif n_samples < 50_000:
+        n_splits, n_repeats = 3, 1
+    else:
+        return 1, 1
+    if max_fits is not None:
+        while n_repeats > 1 and n_splits * n_repeats > max_fits:
+            n_repeats -= 1
+        if n_splits * n_repeats > max_fits:
+            n_splits = 3
+    return n_splits, n_repeats
 
 
-def default_time_splits(n_samples):
+def affordable_fits(time_budget, fit_seconds, share=0.1):
+    """How many fits of ``fit_seconds`` each fit in ``share`` of ``time_budget``.
+
+    The cross-validation of the cheapest candidate is held to this share of
+    the budget, so that on a short budget, a busy machine or a wide table a
+    model is cross-validated in time; None when the time is not known.
+
+    Examples
+    --------
+    >>> from automl._cv import affordable_fits
+    >>> affordable_fits(60, 0.05), affordable_fits(10, 0.3)
+    (120, 3)
+    """
+    if fit_seconds is None or not fit_seconds > 0:
+        return None
+    return int(share * time_budget / fit_seconds)
+
+
+def default_time_splits(n_samples, max_fits=None):
     """Expanding-window folds for time-ordered rows under ``cv="auto"``.
 
     Five (``TimeSeriesSplit``'s own default) up to 50,000 rows, three above.
@@ -45,12 +78,15 @@ def default_time_splits(n_samples):
     data; five agreed better on two of three (Spearman correlation with the
     test scores of twelve models, three folds -> five: electricity 0.43 ->
     0.78, nlswork 0.40 -> 0.74, bike_sharing_hourly 0.90 -> 0.85;
-    ``benchmarks/cv_rank_agreement.py``).
+    ``benchmarks/cv_rank_agreement.py``). With ``max_fits`` below five
+    (see :func:`default_n_splits`), three.
     """
-    return 5 if n_samples < 50_000 else 3
+    if n_samples >= 50_000 or (max_fits is not None and max_fits < 5):
+        return 3
+    return 5
 
 
-def make_cv(task, cv, y, *, groups=None, time_order=None, random_state=0):
+def make_cv(task, cv, y, *, groups=None, time_order=None, random_state=0, max_fits=None):
     """Return a list of ``(train, test)`` index arrays and a description.
 
     Parameters
@@ -59,7 +95,9 @@ def make_cv(task, cv, y, *, groups=None, time_order=None, random_state=0):
     cv : "auto", "time", int or splitter, default="auto"
         ``"auto"``: stratified k-fold for classification, k-fold for regression
         (repeated on small data, a holdout on very large data); group k-fold
-        when ``groups`` is given (stratified for classification);
+        when ``groups`` is given (stratified for classification; with
+        ``time_order`` too, time-ordered folds whose training rows share no
+        group with their validation rows, see :func:`keep_groups_apart`);
         ``TimeSeriesSplit`` when ``time_order`` is given (see
         :func:`default_time_splits`). ``"time"``: ``TimeSeriesSplit`` on the
         rows in ``time_order`` (or their given order). An int sets the number
@@ -73,6 +111,9 @@ def make_cv(task, cv, y, *, groups=None, time_order=None, random_state=0):
     time_order : ndarray of int, default=None
         Row indices sorted by time.
     random_state : int, default=0
+    max_fits : int, default=None
+        With ``"auto"``, the most fits one candidate can afford (see
+        :func:`default_n_splits`); no limit when None.
 
     Returns
     -------
@@ -102,15 +143,18 @@ def make_cv(task, cv, y, *, groups=None, time_order=None, random_state=0):
         raise ValueError(f"The 'cv' parameter must be 'auto', 'time', an int or a splitter; got {cv!r}.")
     if isinstance(cv, Integral) and cv < 2:
         raise ValueError(f"The 'cv' parameter must be at least 2 folds; got {cv}.")
-    n_splits, n_repeats = default_n_splits(n_samples)
+    n_splits, n_repeats = default_n_splits(n_samples, max_fits)
     if isinstance(cv, Integral):
         n_splits, n_repeats = int(cv), 1
     if cv == "time" or time_order is not None:
         order = np.arange(n_samples) if time_order is None else np.asarray(time_order)
         if not isinstance(cv, Integral):
-            n_splits = default_time_splits(n_samples)
+            n_splits = default_time_splits(n_samples, max_fits)
         splitter = TimeSeriesSplit(n_splits=n_splits)
         folds = [(order[tr], order[te]) for tr, te in splitter.split(order)]
+        if groups is not None:
+            return (keep_groups_apart(folds, groups),
+                    f"TimeSeriesSplit(n_splits={splitter.n_splits}, groups kept apart)")
         return folds, f"TimeSeriesSplit(n_splits={splitter.n_splits})"
     if groups is not None:
         n_groups = len(np.unique(groups))
@@ -132,6 +176,35 @@ def make_cv(task, cv, y, *, groups=None, time_order=None, random_state=0):
         cls = StratifiedKFold if classification else KFold
         splitter = cls(n_splits=n_splits, shuffle=True, random_state=random_state)
     return _split(splitter, X_dummy, y, groups), _describe(splitter)
+
+
+def keep_groups_apart(folds, groups):
+    """Time-ordered folds whose training rows share no group with their validation rows.
+
+    Each fold still trains on the past only; the past rows of a group that
+    is being validated are dropped from that fold's training rows. A fold
+    left with no training row raises ``ValueError`` (groups spanning the
+    whole time range cannot be kept apart in time-ordered folds).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from automl._cv import keep_groups_apart
+    >>> folds = [(np.array([0, 1]), np.array([2, 3]))]
+    >>> [(tr.tolist(), te.tolist()) for tr, te in keep_groups_apart(folds, ["a", "b", "b", "c"])]
+    [([0], [2, 3])]
+    """
+    groups = np.asarray(groups)
+    kept = []
+    for i, (train, test) in enumerate(folds):
+        train = train[~np.isin(groups[train], np.unique(groups[test]))]
+        if len(train) == 0:
+            raise ValueError(
+                f"groups with time_column: in time-ordered fold {i + 1} of {len(folds)} every "
+                "earlier row shares a group with the rows validated; the groups span the time "
+                "range. Pass only one of groups and time_column.")
+        kept.append((train, test))
+    return kept
 
 
 def _describe(splitter):

@@ -34,6 +34,7 @@ from sklearn.model_selection import cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing
 
+from automl._decision import class_prior, prior_corrected
 from automl._metrics import resolve_scorer, score_predictions
 from automl._task import is_classification
 from automl.ensemble import (
@@ -77,13 +78,17 @@ class FinalModel:
     # predict time of the ensemble / the best pipeline's, measured on training
     # rows (NaN when not measured: no ensemble_predict_cost)
     predict_cost: float = float("nan")
+    # out-of-fold predictions of ``estimator``: the members' OOF predictions
+    # averaged with its weights (a stack's final estimator cross-validated on
+    # them); NaN for rows in no test fold
+    oof: object = None
 
 
 class FinalModelContext:
     """Everything the builders need, in one place."""
 
     def __init__(self, X, y, task, classes, scorer, folds, table, refit_ctx, n_samples_fold,
-                 deadline, metric=None):
+                 deadline, metric=None, fitted_table=None):
         self.X, self.y, self.task, self.classes = X, y, task, classes
         self.scorer, self.folds, self.table, self.refit_ctx = scorer, folds, table, refit_ctx
         # Scoring stored predictions is repeated hundreds of times: with a named
@@ -97,8 +102,13 @@ class FinalModelContext:
         self.n_samples_fold = n_samples_fold
         self.deadline = deadline
         self.classification = is_classification(task)
+        # members trained on balanced classes predict for these priors (automl._decision)
+        self.prior = class_prior(y, classes) if self.classification else None
         self._refits = {}
-        self._table = None
+        # the table fitted on all rows, when already done (an object with
+        # ``table`` and ``output``)
+        self._table = None if fitted_table is None else fitted_table.table
+        self._Xt = None if fitted_table is None else fitted_table.output
 
     def score(self, y_true, prediction):
         return score_predictions(self.scorer, self.task, y_true, prediction, self.classes)
@@ -139,15 +149,22 @@ class FinalModelContext:
                     pipe.fit(self.X, self.y)
                 else:
                     pipe[1:].fit(self._Xt, self.y)  # the table step is already fitted
-            self._refits[trial.trial_id] = pipe
+            self._refits[trial.trial_id] = self._corrected(pipe, trial)
         return self._refits[trial.trial_id]
+
+    def _corrected(self, estimator, trial):
+        """``estimator`` with its probabilities moved back to the training priors, if needed."""
+        if not self.classification:
+            return estimator
+        return prior_corrected(estimator, trial.config, self.prior, self.labels)
 
     def bag(self, trial):
         """The trial's fold pipelines, averaged with equal weights."""
         pipes = joblib.load(trial.models_path)
         members = [(f"fold{i}", FrozenEstimator(p)) for i, p in enumerate(pipes)]
         cls = WeightedEnsembleClassifier if self.classification else WeightedEnsembleRegressor
-        return cls(members).fit(self.X, self.y)  # frozen members: fit only sets classes
+        bag = cls(members).fit(self.X, self.y)  # frozen members: fit only sets classes
+        return self._corrected(bag, trial)
 
 
 def refit_seconds(trial, n_samples, n_samples_fold):
@@ -194,6 +211,7 @@ def build_final_model(trials, *, ensemble, fold_bagging, ctx, max_predict_cost=N
         estimator=single[0], kind="single", members=[best], weights=np.ones(1),
         oof_score=oof_scores[best.trial_id], best_single=best, best_single_oof=best_oof,
         bagged={best.trial_id: single[1]}, best_pipeline=single[0], oof_scores=oof_scores,
+        oof=np.asarray(best.oof, dtype=float),
     )
     if ensemble == "none" or len(trials) < 2:
         return result
@@ -208,6 +226,12 @@ def build_final_model(trials, *, ensemble, fold_bagging, ctx, max_predict_cost=N
         return result
     costs, shared = _estimated_costs(
         candidates, best, lambda t: fold_bagging is True or uses_native_categories(t.config))
+    if max_predict_cost is not None and costs is not None and shared + min(costs) > 1:
+        # the best keeps a table of its own and every other candidate would
+        # add the shared one: nothing starts an ensemble within the limit
+        result.notes.append("no candidate predicts as fast as the best pipeline "
+                            "(ensemble_predict_cost)")
+        return result
     selection = greedy_ensemble_selection(
         [t.oof for t in candidates], ctx.y_score, ctx.score, n_iterations=GREEDY_ITERATIONS,
         time_limit=GREEDY_TIME_SHARE * ctx.time_left(), costs=costs, shared_cost=shared,
@@ -223,6 +247,34 @@ def build_final_model(trials, *, ensemble, fold_bagging, ctx, max_predict_cost=N
             return stacked
     return _fit_greedy(chosen, selection.score, ctx, fold_bagging, result,
                        max_predict_cost) or result
+
+
+def interrupted_final_model(trials, ctx):
+    """The best model already fitted when ``build_final_model`` was interrupted, or None.
+
+    The best trial refitted so far (``trials`` are best first), else the
+    best one whose fold models were kept, averaged (cheap: they are only
+    loaded); None when neither exists. Warns naming what was kept.
+    """
+    refitted = [t for t in trials if t.trial_id in ctx._refits]
+    kept = refitted or [t for t in trials if t.models_path]
+    if not kept:
+        return None
+    best = kept[0]
+    estimator = ctx._refits[best.trial_id] if refitted else ctx.bag(best)
+    how = "refitted on all rows" if refitted else "its fold models averaged"
+    warnings.warn(
+        f"Interrupted during the refit / ensembling: keeping trial {best.trial_id} "
+        f"({best.family.name}, CV score {best.score:.5f}, {how}) as the model; no "
+        "ensemble.", UserWarning, stacklevel=3)
+    oof_scores = {t.trial_id: oof_score(t, ctx.y_score, ctx.score) for t in trials}
+    return FinalModel(
+        estimator=estimator, kind="single", members=[best], weights=np.ones(1),
+        oof_score=oof_scores[best.trial_id], best_single=best,
+        best_single_oof=max(oof_scores.values()), bagged={best.trial_id: not refitted},
+        best_pipeline=estimator, notes=[f"interrupted: kept trial {best.trial_id} ({how})"],
+        oof_scores=oof_scores, oof=np.asarray(best.oof, dtype=float),
+    )
 
 
 def ensemble_library(trials, n_best=MAX_CANDIDATES):
@@ -386,16 +438,22 @@ def _fit_greedy(chosen, score, ctx, fold_bagging, result, max_predict_cost=None)
         members, weights = [members[i] for i in kept], list(selection.weights[kept])
         costs = None if costs is None else [costs[i] for i in kept]
     predict_cost = float("nan") if costs is None else shared + sum(costs)
+    weights = np.asarray(weights) / np.sum(weights)
     cls = WeightedEnsembleClassifier if ctx.classification else WeightedEnsembleRegressor
     estimator = _assemble(cls, members, weights, own_table, ctx)
     return FinalModel(
         estimator=estimator, kind="greedy", members=[t for t, _ in members],
-        weights=np.asarray(weights) / np.sum(weights), oof_score=score,
+        weights=weights, oof_score=score,
         best_single=result.best_single, best_single_oof=result.best_single_oof,
         bagged={t.trial_id: bagged[t.trial_id] for t, _ in members},
         best_pipeline=result.best_pipeline, notes=result.notes, oof_scores=result.oof_scores,
-        predict_cost=predict_cost,
+        predict_cost=predict_cost, oof=_weighted_oof([t for t, _ in members], weights),
     )
+
+
+def _weighted_oof(trials, weights):
+    """The weighted average of the trials' out-of-fold predictions."""
+    return sum(w * np.asarray(t.oof, dtype=float) for t, w in zip(trials, weights))
 
 
 def _assemble(cls, members, weights, own_table, ctx):
@@ -525,8 +583,8 @@ def _try_stacking(members, ctx, best_oof, result):
         return None
     estimators = [
         (f"trial{t.trial_id}",
-         build_pipeline(t.family, refit_config(t.config, t.best_iteration), ctx.refit_ctx,
-                        clone(ctx.table)))
+         ctx._corrected(build_pipeline(t.family, refit_config(t.config, t.best_iteration),
+                                       ctx.refit_ctx, clone(ctx.table)), t))
         for t in members
     ]
     cls = StackingClassifier if ctx.classification else StackingRegressor
@@ -539,4 +597,5 @@ def _try_stacking(members, ctx, best_oof, result):
         oof_score=score, best_single=result.best_single, best_single_oof=result.best_single_oof,
         bagged={t.trial_id: False for t in members}, best_pipeline=result.best_pipeline,
         notes=result.notes, oof_scores=result.oof_scores,
+        oof=np.asarray(meta_oof, dtype=float),
     )

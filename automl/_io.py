@@ -109,13 +109,14 @@ def atomic_write(path, write, *, force=False):
         ``write(temp_path)`` writes the content.
     force : bool, default=False
         Overwrite an existing file; without it, an existing ``path`` raises
-        ``FileExistsError`` before anything is written.
+        ``FileExistsError`` before anything is written. A folder that does
+        not exist raises ``FileNotFoundError``.
     """
     path = Path(path)
     if path.exists() and not force:
         raise FileExistsError(f"{path} exists; pass --force to overwrite it.")
     if not path.parent.exists():
-        raise ValueError(f"{path.parent}: no such folder.")
+        raise FileNotFoundError(f"{path.parent}: no such folder (for {path.name}).")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:

@@ -13,6 +13,7 @@ import importlib.metadata
 import pickle
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -64,7 +65,8 @@ def describe(model, *, target=None, train_file=None, dtypes=None):
     return _plain({
         "target": target,
         "train_file": train_file,
-        "columns": list(model.feature_names_in_),
+        "columns": list(getattr(model, "feature_names_in_",  # arrays: x0, x1, ...
+                                [f"x{i}" for i in range(model.n_features_in_)])),
         "dtypes": dtypes or {},
         "task": model.task_,
         "metric": model.metric_,
@@ -76,6 +78,10 @@ def describe(model, *, target=None, train_file=None, dtypes=None):
         "best_family": model.best_params_["family"],
         "ensemble": model.ensemble_.attrs.get("kind"),
         "ensemble_oof_score": model.ensemble_.attrs.get("oof_score"),
+        # how predict chooses labels (automl._decision); absent in older models
+        "decision_metric": getattr(model, "decision_metric_", None),
+        "threshold": getattr(model, "threshold_", None),
+        "calibration": getattr(model, "calibration_", None),
         "members": model.ensemble_.to_dict(orient="records"),
         "n_trials": len(model.trials_),
         "search_time": model.search_time_,
@@ -91,6 +97,8 @@ def _slim(model):
     slim = copy.copy(model)
     for attr in ("trials_", "leaderboard_", "ensemble_"):
         slim.__dict__.pop(attr, None)
+    if "callback" in slim.__dict__:
+        slim.callback = None  # a hook of the fit (often a lambda), not part of the model
     return slim
 
 
@@ -131,15 +139,17 @@ def foreign_types(types):
                   if t not in TRUSTED_TYPES and t.split(".")[0] not in TRUSTED_PACKAGES)
 
 
-def load_model(path, *, unsafe_pickle=False):
+def load_model(path, *, unsafe_pickle=False, trusted=None):
     """Load ``(model, metadata)`` from a file written by :func:`save_model`.
 
     With skops' format (the default), every type the file would instantiate
     must come from scikit-learn, imbalanced-learn, XGBoost, LightGBM or this
     package; a file naming any other type raises :class:`ModelFileError`
-    listing them, before anything in it is built. ``unsafe_pickle=True``
-    reads a pickle file instead, which trusts the file entirely.
+    listing them, before anything in it is built, unless ``trusted`` (a
+    list of type names) names them. ``unsafe_pickle=True`` reads a pickle
+    file instead, which trusts the file entirely.
     """
+    extra = _trusted_names(trusted)
     import zipfile
 
     import skops.io
@@ -164,11 +174,12 @@ def load_model(path, *, unsafe_pickle=False):
                 f"{path}: not a model file in skops format ({type(exc).__name__}: {exc}); "
                 "if it is a pickle you trust, pass --unsafe-pickle."
             ) from None
-        foreign = foreign_types(untrusted)
+        foreign = [t for t in foreign_types(untrusted) if t not in extra]
         if foreign:
             raise ModelFileError(
                 f"{path}: refusing to load: it contains types that are not part of our "
-                f"pipelines: {', '.join(foreign)}."
+                f"pipelines: {', '.join(foreign)} (trust them only if you trust the file: "
+                f"automl.load(path, trusted={foreign!r}))."
             )
         payload = skops.io.load(path, trusted=untrusted)
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
@@ -177,3 +188,92 @@ def load_model(path, *, unsafe_pickle=False):
         raise ModelFileError(f"{path}: model file format version {payload.get('format_version')}"
                              f" is not supported (this automl reads {FORMAT_VERSION}).")
     return payload["model"], payload["metadata"]
+
+
+def _trusted_names(trusted):
+    if trusted is None:
+        return set()
+    if isinstance(trusted, str) or not all(isinstance(t, str) for t in trusted):
+        raise TypeError("trusted must be a list of type names such as "
+                        f"['mypackage.MyTransformer']; got {trusted!r}.")
+    return set(trusted)
+
+
+def save(model, path, *, force=False, metadata=None):
+    """Save a fitted AutoPipeline to ``path`` in skops' secure format.
+
+    The file holds the model without its search history (``trials_``,
+    ``leaderboard_``, ``ensemble_``: they summarise into metadata) and
+    without ``callback``; it is written atomically (a temporary file, then
+    renamed), so that an interrupted save leaves no partial file.
+
+    Parameters
+    ----------
+    model : AutoPipeline, AutoClassifier or AutoRegressor
+        Fitted.
+    path : str or Path
+        The file to write (``.skops`` by convention).
+    force : bool, default=False
+        Overwrite an existing file; without it an existing ``path`` raises
+        ``FileExistsError``.
+    metadata : dict, default=None
+        Added to what :func:`describe` records (the command line adds the
+        target and the training file).
+
+    See Also
+    --------
+    load : Read it back.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> import automl
+    >>> X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    >>> model = automl.AutoClassifier(time_budget=60, max_trials=1, random_state=0).fit(X, y)
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.skops")
+    >>> automl.save(model, path)
+    >>> loaded = automl.load(path)
+    >>> bool((loaded.predict(X) == model.predict(X)).all())
+    True
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    from automl._auto import AutoPipeline
+
+    if not isinstance(model, AutoPipeline):
+        raise TypeError(f"automl.save saves an AutoPipeline, AutoClassifier or AutoRegressor; "
+                        f"got {type(model).__name__}.")
+    check_is_fitted(model)
+    if Path(path).exists() and not force:
+        raise FileExistsError(f"{path} exists; pass force=True to overwrite it.")
+    info = describe(model, **(metadata or {}))
+    save_model(model, path, metadata=info, force=force)
+
+
+def load(path, *, trusted=None):
+    """Load a model saved by :func:`save` (or ``automl fit``), refusing foreign types.
+
+    Every type the file would build must be one of our pipelines' (from
+    this package, scikit-learn, imbalanced-learn, XGBoost, LightGBM, and a
+    few of numpy's): a file naming any other type raises
+    :class:`ModelFileError` naming them, before anything in it is built.
+
+    Parameters
+    ----------
+    path : str or Path
+    trusted : list of str, default=None
+        Further type names to trust, e.g. ``["mypackage.MyScorer"]``; only
+        for files you trust.
+
+    Returns
+    -------
+    model : AutoPipeline
+        Its file metadata (target, columns, versions, ...) are in
+        ``automl._model_file.load_model``'s second value.
+
+    See Also
+    --------
+    save : Write one.
+    """
+    return load_model(path, trusted=trusted)[0]

@@ -80,3 +80,39 @@ def detect_task(y, task="auto"):
     raise ValueError(
         f"Unknown label type: cannot infer the task from a target of type {kind!r}; set 'task'."
     )
+
+
+def task_decision(y, task, name=None):
+    """One line saying which task an integer target was taken for, or None.
+
+    Only a whole-number target with more than two values is ambiguous (an
+    exam score of 0-10 may be classes or a quantity): the line names the
+    target, its number of values, the task chosen and the parameter that
+    changes it.
+
+    Examples
+    --------
+    >>> from automl._task import task_decision
+    >>> print(task_decision([0, 1, 2, 3] * 30, "multiclass", name="grade"))
+    The target 'grade' has 4 distinct whole-number values: taken as a multiclass
+    classification (at most 20 values and at most 5 % of the rows are classes); pass
+    task='regression' to predict it as a number.
+    >>> task_decision(["a", "b", "c"], "multiclass") is None
+    True
+    """
+    y = pd.Series(np.asarray(y))
+    if y.dtype == object or not pd.api.types.is_numeric_dtype(y) or \
+            pd.api.types.is_bool_dtype(y):
+        return None
+    values = y.to_numpy(dtype=float)
+    n_unique = y.nunique()
+    if n_unique <= 2 or not np.all(np.mod(values, 1) == 0):
+        return None
+    target = "y" if name is None else repr(str(name))
+    if task == "regression":
+        chosen, other = "a regression", "task='multiclass' to treat its values as classes"
+    else:
+        chosen, other = f"a {task} classification", "task='regression' to predict it as a number"
+    return (f"The target {target} has {n_unique} distinct whole-number values: taken as "
+            f"{chosen} (at most 20 values and at most 5 % of the rows are classes); pass "
+            f"{other}.")

@@ -96,6 +96,10 @@ def test_info_says_what_the_model_is(work):
     assert info["versions"]["scikit-learn"]
     text = run("info", "model.skops", cwd=root).stdout
     assert "task          binary" in text
+    # how predict decides: the threshold tuned out of fold, for the decision metric
+    assert info["decision_metric"] == "accuracy" and 0 < info["threshold"] < 1
+    assert f"decides       malignant where P(malignant) >= {info['threshold']:.4g}, for accuracy" \
+        in text
 
 
 def test_regression_round_trip_with_parquet_input_and_tsv_output(tmp_path):

@@ -34,6 +34,13 @@ def _member_oof(model, y):
             for t in model.trials_ if t.ok}
 
 
+def _ensemble(model):
+    """The ensemble inside a classifier's ``model_`` (see ``automl._decision``)."""
+    inner = model.model_.estimator_.estimator  # FixedThresholdClassifier(FrozenEstimator(.))
+    steps = dict(getattr(inner, "steps", []))
+    return steps["probabilities"].estimator_.estimator if "calibration" in steps else inner
+
+
 def test_greedy_ensemble_beats_every_member_out_of_fold(diabetes_greedy):
     X, y, model = diabetes_greedy
     members = model.ensemble_
@@ -63,7 +70,8 @@ def test_classification_ensemble_probabilities_and_class_order():
     y = np.where(y == 1, "benign", "malignant")
     model = AutoClassifier(fold_bagging=False, **RUN).fit(X, y)
     assert model.ensemble_.attrs["kind"] == "greedy"
-    assert isinstance(model.model_.named_steps["ensemble"], WeightedEnsembleClassifier)
+    # model_ holds the decision threshold (and a calibration) around the ensemble
+    assert isinstance(_ensemble(model).named_steps["ensemble"], WeightedEnsembleClassifier)
     proba = model.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert list(model.classes_) == ["benign", "malignant"]
@@ -455,3 +463,24 @@ def test_a_family_below_the_top_candidates_can_join_the_ensemble():
     assert final.kind == "greedy"
     assert "linear" in {t.family.name for t in final.members}
     assert final.oof_score > final.best_single_oof
+
+
+def test_oof_predictions_are_the_ensemble_weights_over_the_members_oof(diabetes_greedy):
+    X, y, model = diabetes_greedy
+    trials = {t.trial_id: t for t in model.trials_}
+    members = model.ensemble_
+    expected = sum(w * trials[t].oof for t, w in zip(members["trial"], members["weight"]))
+    np.testing.assert_allclose(model.oof_predictions_, expected)
+    rmse = float(np.sqrt(np.mean((model.oof_predictions_ - np.asarray(y)) ** 2)))
+    assert -rmse == pytest.approx(members.attrs["oof_score"])
+
+
+def test_oof_predictions_of_a_single_pipeline_are_its_trials():
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    model = AutoClassifier(ensemble="none", **{**RUN, "max_trials": 2}).fit(X, y)
+    best = next(t for t in model.trials_ if t.trial_id == model.ensemble_["trial"].iloc[0])
+    assert model.oof_predictions_.shape == (len(y), 2)
+    if model.calibration_ == "none":  # else calibrated, cross-fitted (automl._decision)
+        np.testing.assert_allclose(model.oof_predictions_, best.oof)
+    assert roc_auc_score(y, model.oof_predictions_[:, 1]) == pytest.approx(model.best_score_,
+                                                                           abs=0.02)

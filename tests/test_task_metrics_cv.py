@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.model_selection import GroupKFold, KFold, TimeSeriesSplit
 
-from automl._cv import default_n_splits, make_cv
+from automl._cv import affordable_fits, default_n_splits, make_cv
 from automl._metrics import resolve_scorer, score_predictions
 from automl._task import detect_task
 
@@ -83,6 +83,22 @@ def test_cv_auto_depends_on_size():
         assert y[test].mean() == 0.5
     folds, text = make_cv("regression", "auto", np.arange(60_000.0))
     assert text.startswith("ShuffleSplit") and len(folds[0][1]) == 12_000
+
+
+def test_cv_auto_shrinks_to_what_a_candidate_can_afford():
+    # repeats go first, then folds, down to three; large data keeps its holdout
+    assert [default_n_splits(500, m) for m in (15, 14, 10, 5, 2)] == [
+        (5, 3), (5, 2), (5, 2), (5, 1), (3, 1)]
+    assert default_n_splits(5_000, 4) == (3, 1) and default_n_splits(100_000, 0) == (1, 1)
+    assert affordable_fits(10, 0.3) == 3 and affordable_fits(60, 0.05) == 120
+    assert affordable_fits(10, 0.0) is None
+    folds, text = make_cv("binary", "auto", np.array([0, 1] * 250), max_fits=2)
+    assert text == "StratifiedKFold(n_splits=3)" and len(folds) == 3
+    folds, text = make_cv("regression", "auto", np.zeros(500), time_order=np.arange(500),
+                          max_fits=2)
+    assert text == "TimeSeriesSplit(n_splits=3)"
+    folds, text = make_cv("binary", 5, np.array([0, 1] * 250), max_fits=2)
+    assert text == "StratifiedKFold(n_splits=5)"  # an int is the user's: kept
 
 
 def test_cv_groups_never_share_a_group():

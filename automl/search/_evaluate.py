@@ -14,6 +14,7 @@ import warnings
 
 import joblib
 import numpy as np
+from imblearn.pipeline import Pipeline
 from sklearn.base import clone, is_classifier
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.model_selection import train_test_split
@@ -39,11 +40,42 @@ MLP_CHUNK_EPOCHS = 10
 FOLD_TIME_SHARE = 0.8
 # Fold models larger than this (big forests) are not kept for fold bagging.
 MAX_KEPT_BYTES = 200 * 2**20
+# Fold tables shared by a process's candidates hold at most this many cells
+# in all (float64: 400 MB).
+MAX_SHARED_TABLE_CELLS = 50_000_000
 _DATA_CACHE = {}
+_TABLE_CACHE = {}
 
 
 class CandidateTimeout(Exception):
-    """Raised in a worker when a candidate passes its deadline between folds."""
+    """Raised in a worker when a candidate passes its deadline between folds.
+
+    ``folds_done`` of ``n_folds`` were fitted in ``seconds``.
+    """
+
+    def __init__(self, message, folds_done=0, n_folds=0, seconds=0.0):
+        super().__init__(message)
+        self.folds_done, self.n_folds, self.seconds = folds_done, n_folds, seconds
+
+    def __reduce__(self):  # raised in worker processes: keep the numbers through pickling
+        return type(self), (str(self), self.folds_done, self.n_folds, self.seconds)
+
+
+def _check_time_for_fold(deadline, start, folds_done, n_folds, cut_short=False):
+    """Raise :class:`CandidateTimeout` when the next fold cannot finish by ``deadline``.
+
+    Too late to start means: the deadline has passed, or the folds so far
+    took longer on average than the time left (a fold that would overrun is
+    not started), unless the fold is ``cut_short`` at its own deadline (the
+    families that stop by themselves, :func:`_fold_deadline`).
+    """
+    now = time.time()
+    seconds = time.perf_counter() - start
+    left = deadline - now
+    if left <= 0 or (folds_done and not cut_short and seconds / folds_done > left):
+        raise CandidateTimeout(
+            f"stopped at the search deadline after {folds_done} of {n_folds} folds "
+            f"({seconds:.1f} s)", folds_done, n_folds, seconds)
 
 
 def load_data(path):
@@ -232,7 +264,9 @@ def _lgbm_fit_parameters():
 
 def _fit_head(head, X, y):
     """Fit the steps before the model; ``(X, y)`` as the model sees them (resampled or not)."""
-    if len(head.steps) and hasattr(head.steps[-1][1], "fit_resample"):
+    if not head.steps:
+        return X, y
+    if hasattr(head.steps[-1][1], "fit_resample"):
         return head.fit_resample(X, y)
     return head.fit_transform(X, y), y
 
@@ -352,23 +386,33 @@ def evaluate_candidate(data_path, family_name, config, ctx, scorer, deadline, tr
     oof_sum, oof_count = np.zeros(shape), np.zeros(len(y))
     scores, iterations, fitted, timings = [], [], [], []
     rng = np.random.RandomState(ctx.random_state)
-    for train, test in folds:
+    for i, (train, test) in enumerate(folds):
         deadline = min(deadline, read_deadline(deadline_path))
-        if time.time() > deadline:
-            raise CandidateTimeout("deadline passed between folds")
+        _check_time_for_fold(deadline, start, i, len(folds), family.stops_at_deadline)
         if train_fraction < 1.0:
             keep = rng.choice(len(train), max(20, int(train_fraction * len(train))), replace=False)
             train = train[np.sort(keep)]  # a subset, in the fold's (time) order
         pipe = build_pipeline(family, config, ctx, clone(table))  # one table per fold
+        shared = _shared_fold_table(data, i, pipe, train, test) if train_fraction == 1.0 else None
+        fold_deadline = _fold_deadline(deadline, len(folds) - len(scores))
+        time_ordered = ctx.extra.get("time_ordered", False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            head, final, best_iter = fit_candidate(
-                pipe, _safe_indexing(X, train), y[train], task,
-                _fold_deadline(deadline, len(folds) - len(scores)), ctx.random_state,
-                time_ordered=ctx.extra.get("time_ordered", False),
-            )
-            pred = predict_candidate(head, final, _safe_indexing(X, test), task, classes,
-                                     timings)
+            if shared is None:
+                head, final, best_iter = fit_candidate(
+                    pipe, _safe_indexing(X, train), y[train], task, fold_deadline,
+                    ctx.random_state, time_ordered=time_ordered)
+                pred = predict_candidate(head, final, _safe_indexing(X, test), task, classes,
+                                         timings)
+            else:
+                fitted_table, Xt_train, Xt_test, table_seconds = shared
+                rest, final, best_iter = fit_candidate(
+                    Pipeline(pipe.steps[1:]), Xt_train, y[train], task, fold_deadline,
+                    ctx.random_state, time_ordered=time_ordered)
+                pipe.steps[0] = ("table", fitted_table)  # the fold's pipeline, whole
+                started = time.perf_counter()
+                pred = _predict(final, _transform(rest, Xt_test), task, classes)
+                timings.append((table_seconds, time.perf_counter() - started))
         scores.append(score_predictions(scorer, task, y[test], pred, classes))
         if keep_path is not None and not _repeats(folds, len(fitted), len(y)):
             fitted.append(pipe)  # one model per row: the first partition's folds
@@ -394,6 +438,41 @@ def evaluate_candidate(data_path, family_name, config, ctx, scorer, deadline, tr
         "predict_time": tuple(float(np.sum(part)) / max(1, int(oof_count.sum()))
                               for part in zip(*timings)),
     }
+
+
+def _shared_fold_table(data, fold, pipe, train, test):
+    """``(fitted table, train rows out, test rows out, test transform seconds)``, or None.
+
+    The table preprocessor is fitted on the fold's training rows only, so
+    its output can serve every candidate of this process that starts with
+    the same table parameters (leak-free: the test rows never fit it). It is
+    computed once and kept while the outputs of all folds stay under
+    :data:`MAX_SHARED_TABLE_CELLS`; None (fit it with the candidate) beyond.
+    """
+    table = pipe.steps[0][1]
+    if _TABLE_CACHE.get("data") is not data:
+        _TABLE_CACHE.clear()
+        _TABLE_CACHE.update(data=data, cells=0, entries={})
+    key = (fold, repr(sorted(table.get_params().items())))
+    entries = _TABLE_CACHE["entries"]
+    if key not in entries:
+        X, y = data["X"], data["y"]
+        if _TABLE_CACHE["cells"] + X.shape[0] * X.shape[1] > MAX_SHARED_TABLE_CELLS:
+            return None
+        fitted = clone(table)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            Xt_train = fitted.fit_transform(_safe_indexing(X, train), y[train])
+            started = time.perf_counter()
+            Xt_test = fitted.transform(_safe_indexing(X, test))
+        entries[key] = (fitted, Xt_train, Xt_test, time.perf_counter() - started)
+        _TABLE_CACHE["cells"] += (len(Xt_train) + len(Xt_test)) * Xt_train.shape[1]
+    return entries[key]
+
+
+def clear_shared_tables():
+    """Forget the fold tables this process keeps (:func:`_shared_fold_table`)."""
+    _TABLE_CACHE.clear()
 
 
 def write_deadline(path, deadline):

@@ -98,6 +98,10 @@ class ModelFamily:
     native_categories : bool
         Whether the estimator splits on pandas categorical columns natively
         (the search then chooses between encoded and native categories).
+    stops_at_deadline : bool
+        Whether a fit stops by itself at its fold's deadline (the boosters
+        after a round, the MLP after a chunk of epochs), so that a fold that
+        would overrun is cut short rather than not started.
     variants : tuple of dict
         Further starting points of the portfolio, tried after every family's
         default: each is changes to the default candidate, in its keys
@@ -116,6 +120,7 @@ class ModelFamily:
     class_weight: bool = False
     native_categories: bool = False
     variants: tuple = field(default=(), hash=False)  # dicts do not hash
+    stops_at_deadline: bool = False
 
     @property
     def wants_scaling(self):
@@ -426,6 +431,7 @@ FAMILIES = {
             # another kind of booster for the ensemble
             variants=({"model__extra_trees": True, "categories": "native"},),
             early_stopping="eval_set", class_weight=True, native_categories=True,
+            stops_at_deadline=True,
         ),
         ModelFamily(
             "logistic_regression", ("classification",), _logistic_build, _logistic_space,
@@ -440,12 +446,13 @@ FAMILIES = {
             _fixed({"learning_rate": 0.1, "max_leaf_nodes": 31, "min_samples_leaf": 20,
                     "l2_regularization": 1e-6, "max_features": 1.0}),
             early_stopping="native", class_weight=True, native_categories=True,
+            stops_at_deadline=True,
         ),
         ModelFamily(
             "xgboost", ("classification", "regression"), _xgb_build, _xgb_space,
             _fixed({"learning_rate": 0.1, "max_depth": 6, "min_child_weight": 1.0,
                     "subsample": 0.8, "colsample_bytree": 0.8, "reg_lambda": 1.0}),
-            early_stopping="eval_set", native_categories=True,
+            early_stopping="eval_set", native_categories=True, stops_at_deadline=True,
         ),
         ModelFamily(
             "extra_trees", ("classification", "regression"),
@@ -469,7 +476,7 @@ FAMILIES = {
         ModelFamily(
             "mlp", ("classification", "regression"), _mlp_build, _mlp_space,
             _fixed({"width": 128, "depth": 2, "alpha": 1e-4, "learning_rate_init": 1e-3}),
-            scaled=True,
+            scaled=True, stops_at_deadline=True,
         ),
         ModelFamily(
             "k_nearest_neighbors", ("classification", "regression"), _knn_build, _knn_space,

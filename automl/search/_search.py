@@ -4,14 +4,17 @@ import os
 import time
 import traceback
 import warnings
-from concurrent.futures import FIRST_COMPLETED, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
+import joblib
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from automl.search._evaluate import (
     CandidateTimeout,
+    clear_shared_tables,
     evaluate_candidate,
     load_data,
     write_deadline,
@@ -40,6 +43,8 @@ class Trial:
     models_path: object = None
     worker: str = ""
     predict_time: tuple = (float("nan"), float("nan"))  # s/row: table, rest
+    # a stopped candidate's estimated time for all its folds, from those it fitted
+    needed_time: float = float("nan")
 
     @property
     def score(self):
@@ -99,12 +104,15 @@ def run_search(
         ``callback(info)`` after each finished candidate, with ``info`` a
         dict: ``n_trials`` (finished so far), ``trial``, ``best_score`` (None
         before the first success) and ``time_left`` (seconds to the deadline).
+        A true return value stops the search (candidates still running are
+        stopped, with status ``"stopped"``).
 
     Returns
     -------
     SearchResult
     """
     proposer = STRATEGIES[strategy](families, ctx, random_state)
+    local_data_path = data_path
     # local workers read the search's current end before each fold
     deadline_path = None
     if dask_client is not None:
@@ -121,6 +129,7 @@ def run_search(
     slow_families = set()
 
     finished = []
+    cheap_start = proposer.take_cheap_start()
 
     def search_end():
         return deadline - reserve(finished)
@@ -133,7 +142,7 @@ def run_search(
             while (
                 len(running) < n_workers
                 and search_end() - now > MIN_CANDIDATE_SECONDS
-                and (max_trials is None or len(trials) < max_trials)
+                and (max_trials is None or len(trials) + (cheap_start is not None) < max_trials)
             ):
                 proposal = proposer.propose(skip=_too_slow(trials, search_end() - now, slow_families))
                 if proposal is None:
@@ -151,6 +160,11 @@ def run_search(
                     pool = _restart(pool, n_workers, ctx)
                     restarts += 1
                     future = pool.submit(*args, deadline_path=deadline_path)
+                running[future] = trial
+            if cheap_start is not None:  # while the workers start
+                trial, future = _evaluate_here(cheap_start, trials, local_data_path, ctx, scorer,
+                                               search_end(), models_dir)
+                cheap_start = None
                 running[future] = trial
             if not running:
                 break
@@ -177,10 +191,14 @@ def run_search(
                     best = finished[0]
                 if log:
                     log(_describe(trial, best))
-                if callback is not None:
-                    callback({"n_trials": sum(t.status != "running" for t in trials),
-                              "trial": trial, "best_score": None if best is None else best.score,
-                              "time_left": deadline - time.time()})
+                if callback is not None and callback({
+                        "n_trials": sum(t.status != "running" for t in trials), "trial": trial,
+                        "best_score": None if best is None else best.score,
+                        "time_left": deadline - time.time()}):
+                    for other in running.values():  # a true value stops the search
+                        other.status, other.error = "stopped", "stopped by the callback"
+                    _stop(pool)
+                    return SearchResult(trials, interrupted, restarts)
     except KeyboardInterrupt:
         interrupted = True
         for trial in running.values():
@@ -190,6 +208,32 @@ def run_search(
             "Search interrupted: keeping the best pipeline found so far.", UserWarning, stacklevel=3
         )
     return SearchResult(trials, interrupted, restarts)
+
+
+def _evaluate_here(proposal, trials, data_path, ctx, scorer, end, models_dir=None):
+    """Evaluate a cheap candidate in this process: ``(trial, finished future)``.
+
+    Workers take seconds to start and import the libraries (more on a busy
+    machine): the first candidate to report is this one, not theirs. Its
+    fold models are kept (with ``models_dir``), so that a model can be had
+    without a refit when the final phase finds no time for one.
+    """
+    family, config, frac = proposal
+    trial = Trial(len(trials), family, config, frac)
+    trials.append(trial)
+    future = Future()
+    try:
+        # as many threads as a worker has: oversubscribed OpenMP threads crawl on a busy machine
+        with warnings.catch_warnings(), threadpool_limits(ctx.n_jobs):
+            warnings.simplefilter("ignore")
+            future.set_result(evaluate_candidate(
+                joblib.load(data_path), family.name, config, ctx, scorer, end, frac,
+                *_keep_args(models_dir, trial, trials, n_keep=1)))
+    except Exception as exc:  # recorded like a worker's failure
+        future.set_exception(exc)
+    finally:
+        clear_shared_tables()  # this process keeps no copy of the data
+    return trial, future
 
 
 def _restart(pool, n_workers, ctx):
@@ -231,8 +275,10 @@ def _too_slow(trials, time_left, slow):
 def _record(trial, future):
     try:
         result = future.result()
-    except CandidateTimeout:
-        trial.status, trial.error = "timeout", "stopped at the search deadline"
+    except CandidateTimeout as exc:
+        trial.status, trial.error = "timeout", str(exc)
+        if exc.folds_done:
+            trial.needed_time = exc.seconds / exc.folds_done * exc.n_folds
         return
     except BrokenProcessPool as exc:
         trial.status, trial.error = "worker_died", f"worker process died: {exc}"

@@ -46,6 +46,18 @@ class Strategy:
                 return proposal
         return None
 
+    def take_cheap_start(self):
+        """Remove the portfolio's linear-model candidate and return it, or None.
+
+        The search runs it in its own process while the workers start, so
+        that a model exists however short the budget.
+        """
+        for i, (family, config, _) in enumerate(self._portfolio):
+            if family.linear:
+                self.seen.add(_key(family.name, config))
+                return self._portfolio.pop(i)
+        return None
+
     def tell(self, family, config, train_fraction, score):
         """Record a result; ``score`` is None for a failed candidate."""
         if score is not None and train_fraction == 1.0:
