@@ -249,8 +249,9 @@ def test_every_classifier_family_scores_string_labels_on_every_fold(tmp_path, na
     ctx = SearchContext(task="binary" if n_classes == 2 else "multiclass",
                         n_samples=len(y), n_features=5)
     scorer = get_scorer("roc_auc" if n_classes == 2 else "accuracy")
-    result = evaluate_candidate(path, name, default_config(family, ctx), ctx, scorer,
-                                deadline=time.time() + 600)
+    with threadpool_limits(1):  # one thread, as in a worker
+        result = evaluate_candidate(path, name, default_config(family, ctx), ctx, scorer,
+                                    deadline=time.time() + 600)
     assert len(result["scores"]) == 3
     assert np.mean(result["scores"]) > 0.7  # chance: 0.5 AUC, 1/3 accuracy
 
@@ -304,7 +305,8 @@ def test_mlp_regressor_family_learns_a_target_in_large_units():
     family = FAMILIES["mlp"]
     config = default_config(family, ctx)
     pipe = build_pipeline(family, {**config, "log_target": True}, ctx, TablePreprocessor())
-    head, final, best = fit_candidate(pipe, X, y * 1000, "regression", time.time() + 600)
+    with threadpool_limits(1):  # one thread, as in a worker
+        head, final, best = fit_candidate(pipe, X, y * 1000, "regression", time.time() + 600)
     assert best == len(final.regressor_.regressor_.loss_curve_)  # all it trained (no early stop)
     assert isinstance(final, TransformedTargetRegressor)  # log target around the scaled one
     prediction = final.predict(head.transform(X))
