@@ -231,6 +231,9 @@ def _evaluate_here(proposal, trials, data_path, ctx, scorer, end, models_dir=Non
                 *_keep_args(models_dir, trial, trials, n_keep=1)))
     except Exception as exc:  # recorded like a worker's failure
         future.set_exception(exc)
+    except KeyboardInterrupt:
+        trial.status, trial.error = "interrupted", "stopped by KeyboardInterrupt"
+        raise
     finally:
         clear_shared_tables()  # this process keeps no copy of the data
     return trial, future
