@@ -3,7 +3,6 @@
 import _thread
 import pickle
 import signal
-import time
 
 import numpy as np
 import pandas as pd
@@ -158,14 +157,15 @@ def test_ctrl_c_keeps_the_best_pipeline_so_far():
     # a shell's background job starts with SIGINT ignored, and then
     # interrupt_main does nothing: install Python's own Ctrl-C handler
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    start = time.time()
     try:
         with pytest.warns(UserWarning, match="interrupted"):
             model = AutoPipeline(time_budget=120, random_state=0,
                                  callback=ctrl_c_after_two).fit(X, y)
     finally:
         signal.signal(signal.SIGINT, previous)
-    assert time.time() - start < 100  # long before the 120 s budget, even on a busy machine
+    # the search stopped there: the two finished, and at most the one each of
+    # the worker and this process had started (a 120 s search tries dozens)
+    assert len(model.trials_) <= 4
     assert model.leaderboard_["status"].value_counts().get("ok", 0) >= 2
     assert model.best_score_ > 0.95
     assert model.predict(X[:5]).shape == (5,)
