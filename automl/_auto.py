@@ -3,55 +3,53 @@
 import os
 import shutil
 import tempfile
-import time
 import warnings
+from dataclasses import replace
 from numbers import Integral, Real
 
-import joblib
 import numpy as np
 import pandas as pd
 from scipy.stats import skew
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import ClassifierTags, RegressorTags, get_tags
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import (
-    check_array,
-    check_is_fitted,
-    column_or_1d,
-    validate_data,
-)
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from automl._cv import affordable_fits, make_cv
+from automl._budget import ENSEMBLE_REFITS, REFIT_MARGIN, Budget, affordable_fits, refit_seconds
+from automl._cv import is_time_ordered, make_cv
 from automl._decision import Decision, correct_trials, decide, resolve_decision_metric
 from automl._final_model import (
     FinalModelContext,
+    OOFScoring,
     build_final_model,
     interrupted_final_model,
-    refit_seconds,
 )
+from automl._leaderboard import cv_results, leaderboard
 from automl._metrics import resolve_scorer, score_predictions, scores_labels
+from automl._plan import FitPlan, TimedTable
 from automl._progress import SearchProgress
+from automl._refit import Refitter, changed_params, refitted_pipeline
+from automl._selection import (
+    SELECTION_RULES,
+    fold_size_ratio,
+    order_for_selection,
+    selection_summary,
+)
 from automl._task import detect_task, is_classification, task_decision
-from automl.drift import drift_report, fit_profile, profile_reserve, warn_drift
+from automl._validation import check_fit_input, check_predict_input
+from automl.drift import drift_report, fit_profile, warn_drift
 from automl.drift._warning import NO_PROFILE
 from automl.search import SearchContext, families_for, run_search
+from automl.search._data import SearchData
 from automl.search._device import family_device, gpu_capabilities, resolve_device
 from automl.search._executor import cpu_count, dask_backend_active, dask_client
-from automl.search._search import leaderboard
 from automl.transformers import TablePreprocessor
 from automl.transformers._table import count_native_categoricals
-
-# Time kept back for the refit beyond its estimate, and the floor of the estimate.
-_REFIT_MARGIN = 1.5
-_MIN_RESERVE = 0.5
-# With an ensemble, the search keeps back time to refit the best this many
-# pipelines, within this share of the budget (at least the best one's refit).
-_ENSEMBLE_REFITS = 3
-_MAX_ENSEMBLE_SHARE = 0.2
 
 
 class AutoPipeline(BaseEstimator):
@@ -74,7 +72,8 @@ class AutoPipeline(BaseEstimator):
         time and on a busy machine too: ``fit`` returns within
         ``time_budget + max(5, 0.1 * time_budget)`` seconds, with a model
         whenever the cheapest candidate can be cross-validated in that time
-        (else the error says what budget would do). See Notes.
+        (else the error says what budget would do). How the phases share
+        it is kept in one place, ``automl._budget``. See Notes.
     task : {"auto", "binary", "multiclass", "regression"}, default="auto"
         The task; ``"auto"`` infers it from ``y`` (see Notes). With ``"auto"``
         scikit-learn cannot tell a classifier from a regressor before ``fit``;
@@ -107,8 +106,21 @@ class AutoPipeline(BaseEstimator):
     time_column : str, default=None
         Column of ``X`` ordering the rows in time; switches to
         ``TimeSeriesSplit``. It stays a feature (its date parts).
-    search : {"bayes", "random", "grid", "halving"}, default="bayes"
-        How candidates are chosen after the portfolio.
+    search : {"bayes", "random", "grid", "halving", "hyperband", "tpe"}, default="bayes"
+        How candidates are chosen after the portfolio (every search starts
+        with it and never runs a candidate twice). ``"bayes"``: one
+        scikit-optimize optimiser (extra-trees surrogate) per family, more
+        trials for the families that score best; ``"random"``; ``"grid"``: 3
+        values per numeric dimension; ``"tpe"``: Optuna's tree-structured
+        Parzen estimator over the family and its parameters together (``pip
+        install "automl[tpe]"``); ``"halving"``: successive halving, random
+        candidates on a share of each training fold, the best third of them
+        on three times as many rows, up to all rows (9 on 1/9, 3 on 1/3, 1 on
+        all from 450 rows; 27 on 1/27 first from 1,350); ``"hyperband"``:
+        Hyperband (Li et al., 2018, eta = 3), brackets from that one down to
+        plain random search on all rows, in turn. The leaderboard's
+        ``train_fraction``, ``bracket`` and ``rung`` say where a candidate
+        ran; only candidates on all rows can be the final model.
     models : list of str, default=None
         Restrict the search to these families (see
         ``automl.search.FAMILIES``); all that fit the task by default.
@@ -148,6 +160,20 @@ class AutoPipeline(BaseEstimator):
         pipeline when its refit fits in the time left, else bags it, and
         leaves out the ensemble members that cannot be refitted in time.
         ``ensemble_`` says which was used.
+    selection : {"best", "one_se", "validated_ensemble", "robust"}, default="best"
+        How far the final choice trusts the CV scores, which grow more
+        optimistic as more candidates are compared on the same folds (see
+        ``automl._selection``). ``"best"``: the highest CV score, and the
+        greedy ensemble when its out-of-fold score beats it. ``"one_se"``:
+        among the candidates on all rows within one standard error of the
+        best (``leaderboard_["within_se"]``), the one with the least fit
+        time per fold. ``"validated_ensemble"``: the greedy weights are
+        chosen on all folds but one, in turn, and scored on the one left
+        out; the ensemble (with the mean of those weights) is used only when
+        its held-out gain over the best single pipeline exceeds its standard
+        error. ``"robust"``: both. The default stays ``"best"`` until
+        ``benchmarks/budget_monotonicity.py --selection`` has measured the
+        others (issue 29); it will follow that measurement.
     n_jobs : int, default=None
         Candidates evaluated in parallel (worker processes); None means 1,
         -1 means one per CPU core.
@@ -166,8 +192,11 @@ class AutoPipeline(BaseEstimator):
         CPU. ``"auto"``: ``"cuda"`` when the NVIDIA driver reports a GPU,
         else ``"cpu"``. ``device_`` and the leaderboard's ``device`` column
         say what was used. No GPU library is needed for ``"cpu"``.
-    random_state : int, default=None
-        Seed of the folds, the optimiser and the models; None means 0.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the folds, the optimiser and the models, as in scikit-learn:
+        an int makes ``fit`` repeatable (with ``max_trials`` and
+        ``n_jobs=1``); a ``RandomState`` or None (NumPy's global one) draws
+        the fit's seed from it, so that two fits differ.
     verbose : int, default=0
         1: a progress bar on stderr (tqdm: time used, candidates finished,
         best score, time left), updating in place in a terminal and in
@@ -213,16 +242,42 @@ class AutoPipeline(BaseEstimator):
         training rows when ``ensemble_predict_cost`` is set (NaN otherwise).
     ensemble_notes_ : list of str
         Why an ensemble was not used, or fell back, when it was not.
+    selection_ : dict
+        How sure the choice is: ``rule`` (``selection``), ``se_method``
+        (``"nadeau_bengio"``), ``best_trial``, ``best_score`` and
+        ``best_score_sem`` (the highest CV score on all rows and its
+        standard error), ``n_candidates``, ``n_within_se`` (candidates
+        within one standard error of the best, the best included),
+        ``chosen_trial`` and ``chosen_score`` (``best_pipeline_``'s); with a
+        validated ensemble, ``ensemble_heldout_gain``,
+        ``ensemble_heldout_gain_se`` and ``ensemble_validated``. See
+        :func:`automl._selection.selection_summary`.
     best_score_ : float
         Its mean cross-validated score.
+    best_config_ : dict
+        The best single pipeline's family (``"family"``) and its point of
+        the search space (model hyper-parameters as ``model__<name>``,
+        preprocessing choices by name), as in ``leaderboard_["params"]``.
     best_params_ : dict
-        Its family and configuration.
+        The parameters of the best single pipeline's steps (not the table
+        preprocessor) that differ from their defaults, in ``set_params``
+        form (``"model__max_depth"``), its refit length included: they can
+        be set on an unfitted pipeline of the same steps.
+    cv_results_ : dict of ndarray
+        Every trial in the format of scikit-learn's ``GridSearchCV``
+        (``params``, ``mean_test_score``, ``std_test_score``,
+        ``rank_test_score``, ``split<k>_test_score``, ``mean_fit_time``),
+        plus ``param_family``, ``train_fraction`` and ``status``; for tools
+        that read scikit-learn's searches.
     leaderboard_ : pandas.DataFrame
         One row per candidate: rank, model family, params, CV mean and std,
         out-of-fold score, fit time, status and error; an ensemble adds a
         row of its own (family ``"ensemble (greedy)"`` or ``"ensemble
         (stacking)"``, no rank, its ``score`` being its out-of-fold score).
-        ``chosen`` marks the row ``predict`` uses.
+        ``chosen`` marks the row ``predict`` uses. ``score_sem`` is the
+        standard error of the CV score (Nadeau and Bengio's, corrected for
+        folds sharing training rows) and ``within_se`` marks the candidates
+        within one standard error of the best (see ``selection_``).
     task_ : str
         ``"binary"``, ``"multiclass"`` or ``"regression"``.
     device_ : str
@@ -265,7 +320,11 @@ class AutoPipeline(BaseEstimator):
     trials_ : list of Trial
         The raw trials, with out-of-fold predictions.
     search_time_ : float
-        Seconds the whole ``fit`` took.
+        Wall seconds of the search phase (the trials), without the
+        preparation before it and the refit, ensemble and profile after it.
+    fit_time_ : float
+        Wall seconds the whole ``fit`` took (within the promise of
+        ``time_budget``).
     training_profile_ : automl.drift.TrainingProfile or None
         A light profile of the training table (per column its range,
         quantiles and missing rate, or its categories and their
@@ -288,7 +347,8 @@ class AutoPipeline(BaseEstimator):
     -----
     Task inference: strings, booleans and categories are classification;
     non-integer floats are regression; integers with at most 20 distinct
-    values (and at most 5 % of rows) are classification.
+    values, seen on average ten times each (any three values on small data),
+    are classification; the selectors inside the pipelines use the same rule.
 
     Bad input: empty ``X``, ``X`` and ``y`` of different lengths, missing
     target values, one class, a constant target, duplicated column names and
@@ -343,17 +403,18 @@ class AutoPipeline(BaseEstimator):
         "decision_metric": [str],
         "cv": [StrOptions({"auto", "time"}), Interval(Integral, 2, None, closed="left"), "cv_object"],
         "time_column": [str, None],
-        "search": [StrOptions({"bayes", "random", "grid", "halving"})],
+        "search": [StrOptions({"bayes", "random", "grid", "halving", "hyperband", "tpe"})],
         "models": [list, None],
         "max_trials": [Interval(Integral, 1, None, closed="left"), None],
         "categorical_columns": [list, None],
         "ensemble": [StrOptions({"greedy", "stacking", "none"})],
         "fold_bagging": [StrOptions({"auto"}), "boolean"],
+        "selection": [StrOptions(set(SELECTION_RULES))],
         "ensemble_predict_cost": [Interval(Real, 0, None, closed="left"), None],
         "n_jobs": [Integral, None],
         "backend": [StrOptions({"auto", "loky", "dask"})],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
-        "random_state": [Interval(Integral, 0, None, closed="left"), None],
+        "random_state": ["random_state"],
         "verbose": ["verbose"],
         "callback": [callable, None],
     }
@@ -374,6 +435,7 @@ class AutoPipeline(BaseEstimator):
         ensemble="greedy",
         ensemble_predict_cost=0.2,
         fold_bagging="auto",
+        selection="best",
         n_jobs=None,
         backend="auto",
         device="auto",
@@ -394,6 +456,7 @@ class AutoPipeline(BaseEstimator):
         self.ensemble = ensemble
         self.ensemble_predict_cost = ensemble_predict_cost
         self.fold_bagging = fold_bagging
+        self.selection = selection
         self.n_jobs = n_jobs
         self.backend = backend
         self.device = device
@@ -405,6 +468,10 @@ class AutoPipeline(BaseEstimator):
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, groups=None):
         """Search for the best pipeline within ``time_budget`` and refit it.
+
+        Four phases, each a method: plan (task, metric, CV, context, the
+        clock), search (the trials), finalise (refit, ensemble) and describe
+        (calibration, threshold, leaderboard, fitted attributes).
 
         Parameters
         ----------
@@ -421,120 +488,144 @@ class AutoPipeline(BaseEstimator):
         self : AutoPipeline
             The fitted estimator.
         """
-        start = time.time()
-        # the search and the final model leave the training profile its share
-        deadline = start + self.time_budget - profile_reserve(self.time_budget)
+        budget = Budget(self.time_budget)
         target_name = getattr(y, "name", None)
-        X, y, groups = self._check_fit_input(X, y, groups)
-        seed = 0 if self.random_state is None else self.random_state
+        X, y, groups = check_fit_input(self, X, y, groups, time_column=self.time_column)
+        plan = self._plan(X, y, groups, budget, target_name)
+        folder = tempfile.mkdtemp(prefix="automl-")
+        try:
+            result = self._search(plan, folder)
+            final = self._finalise(plan, result.trials)
+        finally:
+            for trial in getattr(self, "trials_", []):
+                trial.models_path = None  # the files go with the temporary folder
+            shutil.rmtree(folder, ignore_errors=True)
+        self._describe(plan, result, final)
+        return self
+
+    def _plan(self, X, y, groups, budget, target_name):
+        """Plan phase: the task, the metric, the folds and what the search knows."""
+        seed = self._seed()
         self.task_ = self._resolve_task(y)
         if self.task == "auto" and type(self) is AutoPipeline:
             line = task_decision(y, self.task_, target_name)
             if line:
-                warnings.warn(line, UserWarning, stacklevel=2)
-        classification = is_classification(self.task_)
-        if classification:
-            self.classes_ = np.unique(y)
+                warnings.warn(line, UserWarning, stacklevel=3)
+        classes = None
+        if is_classification(self.task_):
+            classes = self.classes_ = np.unique(y)
         else:
             y = y.astype(np.float64)
-        classes = self.classes_ if classification else None
         self.metric_, scorer = resolve_scorer(self.metric, self.task_, classes)
         self.decision_metric_ = resolve_decision_metric(
             self.decision_metric, self.metric, self.metric_, self.task_)[0]
-        time_order = self._time_order(X)
         table = TablePreprocessor(
             categorical_columns=self._categoricals(X),
-            target_type="continuous" if not classification else self.task_,
+            target_type="continuous" if classes is None else self.task_,
             random_state=seed,
         )
         # the table on all rows: the refit's, and the measure of what a fold costs
-        fitted_table = _TimedTable(table, X, y)
-        folds, self.cv_ = make_cv(self.task_, self.cv, y, groups=groups,
-                                  time_order=time_order, random_state=seed,
-                                  max_fits=self._affordable_fits(fitted_table))
-        n_workers = self._n_workers()
+        fitted_table = TimedTable(table, X, y)
+        time_order = self._time_order(X)
+        folds, self.cv_ = make_cv(self.task_, self.cv, y, groups=groups, time_order=time_order,
+                                  random_state=seed, max_fits=self._affordable_fits(fitted_table))
         self.device_ = resolve_device(self.device)
-        ctx = self._context(X, y, seed, n_workers, scorer)
         # time-ordered folds: boosters validate early stopping on the latest rows
-        ctx.extra["time_ordered"] = self.cv_.startswith("TimeSeriesSplit")
-        families = families_for(self.task_, self.models)
-        tmpdir = tempfile.mkdtemp(prefix="automl-")
+        ctx = self._context(X, y, seed, time_ordered=is_time_ordered(self.cv, time_order))
+        return FitPlan(X=X, y=y, classes=classes, scorer=scorer, seed=seed, table=table,
+                       fitted_table=fitted_table, folds=folds, ctx=ctx,
+                       families=families_for(self.task_, self.models),
+                       n_workers=self._n_workers(), budget=budget)
+
+    def _search(self, plan, folder):
+        """Search phase: the trials, until the search's end or ``max_trials``."""
+        data_path = SearchData(plan.X, plan.y, plan.folds, plan.classes, plan.table).dump(
+            os.path.join(folder, "data.joblib"))
+        # room for the refit of the best and, with an ensemble, of the next
+        # best (members that still do not fit in time are left out)
+        n_refits = 1 if self.ensemble == "none" else ENSEMBLE_REFITS
+        n_rows, n_rows_fold = len(plan.y), plan.n_samples_fold
+
+        def reserve(finished):
+            estimates = [refit_seconds(t.fit_time, len(t.scores), n_rows, n_rows_fold)
+                         for t in finished[:n_refits]]
+            return plan.budget.final_reserve(estimates, n_refits)
+
+        plan.setup_seconds = plan.budget.elapsed()
+        with SearchProgress(self.verbose, self.time_budget, self.callback) as progress:
+            result = run_search(
+                families=plan.families, ctx=plan.ctx, scorer=plan.scorer, data_path=data_path,
+                strategy=self.search, deadline=plan.budget.deadline, reserve=reserve,
+                max_trials=self.max_trials, n_workers=plan.n_workers, random_state=plan.seed,
+                log=progress.log, callback=progress,
+                models_dir=None if self.fold_bagging is False else folder,
+                dask_client=self._dask_client(),
+            )
+        plan.search_seconds = plan.budget.elapsed() - plan.setup_seconds
+        self.trials_ = result.trials
+        return result
+
+    def _finalise(self, plan, trials):
+        """Final phase: the best candidates refitted on all rows, maybe ensembled."""
+        ok = sorted([t for t in trials if t.ok and t.train_fraction == 1.0],
+                    key=lambda t: -t.score)
+        if not ok:
+            self._raise_no_candidate(trials, plan.setup_seconds)
+        # the refit has the threads the user gave the search (its time is
+        # estimated from the workers' fits; more threads than cores crawl
+        # on a busy machine)
+        refit_threads = min(plan.n_workers, cpu_count())
+        refitter = Refitter(plan.X, plan.y, plan.table, replace(plan.ctx, n_jobs=refit_threads),
+                            classes=plan.classes, fitted_table=plan.fitted_table)
+        scoring = OOFScoring(plan.y, self.task_, plan.classes, plan.scorer, metric=self.metric)
+        final_ctx = FinalModelContext(scoring, refitter, plan.folds, plan.budget,
+                                      plan.n_samples_fold)
+        if plan.classification:  # OOF of members trained balanced, back to the priors
+            ok = correct_trials(ok, refitter.prior)
+        ok = order_for_selection(ok, self.selection, fold_size_ratio(plan.folds))
         try:
-            data_path = os.path.join(tmpdir, "data.joblib")
-            joblib.dump({"X": X, "y": y, "folds": folds, "classes": classes, "table": table},
-                        data_path)
-            n_rows_fold = np.mean([len(tr) for tr, _ in folds])
-            # room for the refit of the best and, with an ensemble, of the next
-            # best (members that still do not fit in time are left out)
-            n_refits = 1 if self.ensemble == "none" else _ENSEMBLE_REFITS
+            with threadpool_limits(refit_threads):
+                return build_final_model(
+                    ok, ensemble=self.ensemble, fold_bagging=self.fold_bagging,
+                    max_predict_cost=self.ensemble_predict_cost, ctx=final_ctx,
+                    selection=self.selection)
+        except KeyboardInterrupt:  # Ctrl-C: the best model fitted so far, if any
+            final = interrupted_final_model(ok, final_ctx)
+            if final is None:
+                raise
+            return final
 
-            def refit_estimate(trial):
-                return refit_seconds(trial, len(y), n_rows_fold)
-
-            def reserve(finished):
-                if not finished:
-                    return _MIN_RESERVE
-                best = _REFIT_MARGIN * refit_estimate(finished[0])
-                top = _REFIT_MARGIN * sum(map(refit_estimate, finished[:n_refits]))
-                # the best one's refit always; the others within a share of the budget
-                return max(_MIN_RESERVE, best, min(top, _MAX_ENSEMBLE_SHARE * self.time_budget))
-
-            setup_seconds = time.time() - start
-            with SearchProgress(self.verbose, self.time_budget, self.callback) as progress:
-                result = run_search(
-                    families=families, ctx=ctx, scorer=scorer, data_path=data_path,
-                    strategy=self.search, deadline=deadline, reserve=reserve,
-                    max_trials=self.max_trials, n_workers=n_workers, random_state=seed,
-                    log=progress.log, callback=progress,
-                    models_dir=None if self.fold_bagging is False else tmpdir,
-                    dask_client=self._dask_client(),
-                )
-            self.trials_ = result.trials
-            ok = sorted([t for t in result.trials if t.ok and t.train_fraction == 1.0],
-                        key=lambda t: -t.score)
-            if not ok:
-                self._raise_no_candidate(result.trials, setup_seconds)
-            # the refit has the threads the user gave the search (its time is
-            # estimated from the workers' fits; more threads than cores crawl
-            # on a busy machine)
-            refit_threads = min(n_workers, cpu_count())
-            refit_ctx = SearchContext(**{**ctx.__dict__, "n_jobs": refit_threads})
-            final_ctx = FinalModelContext(X, y, self.task_, classes, scorer, folds, table,
-                                          refit_ctx, n_rows_fold, deadline, metric=self.metric,
-                                          fitted_table=fitted_table)
-            if classification:  # OOF of members trained balanced, back to the priors
-                ok = correct_trials(ok, final_ctx.prior)
-            try:
-                with threadpool_limits(refit_threads):
-                    final = build_final_model(
-                        ok, ensemble=self.ensemble, fold_bagging=self.fold_bagging,
-                        max_predict_cost=self.ensemble_predict_cost, ctx=final_ctx)
-            except KeyboardInterrupt:  # Ctrl-C: the best model fitted so far, if any
-                final = interrupted_final_model(ok, final_ctx)
-                if final is None:
-                    raise
-        finally:
-            for trial in getattr(self, "trials_", []):
-                trial.models_path = None  # the files go with the temporary folder
-            shutil.rmtree(tmpdir, ignore_errors=True)
-        decision = self._decide(final, X, y, seed)
+    def _describe(self, plan, result, final):
+        """Describe phase: decision rule, leaderboard, training profile, fitted attributes."""
+        decision = self._decide(final, plan.X, plan.y, plan.seed)
         self.model_ = decision.estimator
         self.threshold_, self.calibration_ = decision.threshold, decision.calibration
         self.decision_ = decision.report
+        self.oof_predictions_ = decision.oof
         self.best_pipeline_ = final.best_pipeline
         best = final.best_single
         self.best_score_ = best.score
-        self.best_params_ = {"family": best.family.name, **best.config}
+        self.best_config_ = {"family": best.family.name, **best.config}
+        self.best_params_ = changed_params(refitted_pipeline(best, plan.ctx, plan.table))
         self.ensemble_ = _members_frame(final)
         self.ensemble_notes_ = list(final.notes)
-        self.oof_predictions_ = decision.oof
-        self.devices_ = {f.name: family_device(f.name, ctx) for f in families}
-        self.leaderboard_ = leaderboard(result.trials, final, devices=self.devices_)
+        self.devices_ = {f.name: family_device(f.name, plan.ctx) for f in plan.families}
+        ratio = fold_size_ratio(plan.folds)
+        self.leaderboard_ = leaderboard(result.trials, final, devices=self.devices_, ratio=ratio)
+        full = [t for t in result.trials if t.ok and t.train_fraction == 1.0]
+        self.selection_ = selection_summary(full, self.selection, ratio, best, final)
+        self.cv_results_ = cv_results(result.trials)
         self.training_profile_ = fit_profile(
-            X, deadline=start + self.time_budget, categorical_columns=self._categoricals(X),
-            time_column=self.time_column, random_state=seed)
-        self.search_time_ = time.time() - start
-        return self
+            plan.X, deadline=plan.budget.end, categorical_columns=self._categoricals(plan.X),
+            time_column=self.time_column, random_state=plan.seed)
+        self.search_time_ = plan.search_seconds
+        self.fit_time_ = plan.budget.elapsed()
+
+    def _seed(self):
+        """The fit's integer seed: ``random_state`` as scikit-learn reads it."""
+        if isinstance(self.random_state, Integral):
+            return int(self.random_state)
+        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
     def _decide(self, final, X, y, seed):
         """Calibration and decision threshold on the OOF predictions (``automl._decision``)."""
@@ -576,48 +667,6 @@ class AutoPipeline(BaseEstimator):
     def _resolve_task(self, y):
         return detect_task(y, self.task)
 
-    def _check_fit_input(self, X, y, groups):
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
-        if hasattr(X, "toarray"):
-            raise TypeError("Sparse X is not supported; pass a dense array or a DataFrame.")
-        if isinstance(X, pd.DataFrame):
-            if X.shape[1] == 0 or X.shape[0] == 0:
-                raise ValueError(f"X is empty: found a DataFrame of shape {X.shape}; at "
-                                 "least 1 sample and 1 feature are required.")
-            duplicated = X.columns[X.columns.duplicated()].unique().tolist()
-            if duplicated:
-                raise ValueError(f"X has duplicated column names: {duplicated}.")
-        else:
-            # scikit-learn's own messages: "Expected 2D array ... Reshape your data",
-            # "Found array with 0 sample(s)", ...
-            X = check_array(X, dtype=None, ensure_all_finite=False, input_name="X")
-        validate_data(self, X, skip_check_array=True, reset=True)
-        X = _as_frame(X)
-        y = column_or_1d(y.to_numpy() if hasattr(y, "to_numpy") else y, warn=True)
-        if len(y) != len(X):
-            raise ValueError(f"X has {len(X)} rows but y has {len(y)}; they must match.")
-        _check_target_types(y)
-        missing = pd.isna(y)
-        if missing.any():
-            raise ValueError(
-                f"The target y has {int(missing.sum())} missing value(s) (first at row "
-                f"{int(np.flatnonzero(missing)[0])}); drop or fill those rows first."
-            )
-        if len(y) < 2:
-            raise ValueError(f"{type(self).__name__} needs at least 2 samples to "
-                             f"cross-validate; got n_samples = {len(y)}.")
-        if groups is not None:
-            groups = np.asarray(groups)
-            if len(groups) != len(y):
-                raise ValueError(f"groups has {len(groups)} entries but y has {len(y)}.")
-        if self.time_column is not None and self.time_column not in X.columns:
-            raise ValueError(f"time_column={self.time_column!r} is not a column of X.")
-        X = _clean_columns(X)
-        return X, y, groups
-
     def _time_order(self, X):
         if self.time_column is None:
             return None
@@ -652,44 +701,25 @@ class AutoPipeline(BaseEstimator):
             raise ValueError(f"categorical_columns {unknown} are not columns of X.")
         return cats or None
 
-    def _context(self, X, y, seed, n_workers, scorer):
+    def _context(self, X, y, seed, time_ordered=False):
         classification = is_classification(self.task_)
-        extra = {}
-        imbalanced, skewed = False, False
+        class_counts, imbalanced, skewed = None, False, False
         if classification:
             labels, counts = np.unique(y, return_counts=True)
-            extra["class_counts"] = dict(zip(labels.tolist(), counts.tolist()))
+            class_counts = dict(zip(labels.tolist(), counts.tolist()))
             imbalanced = counts.min() / counts.sum() < 0.2
         else:
             skewed = bool(skew(y.astype(float)) > 1.0)
-        extra.update(gpu_capabilities(self.device_))
-        extra["native_categoricals"] = count_native_categoricals(X, self._categoricals(X))
-        extra["label_metric"] = scores_labels(self.metric_)
         return SearchContext(
             task=self.task_, n_samples=len(y), n_features=X.shape[1], random_state=seed,
             n_jobs=1, device=self.device_, imbalanced=imbalanced, skewed_target=skewed,
-            extra=extra,
+            class_counts=class_counts,
+            native_categoricals=count_native_categoricals(X, self._categoricals(X)),
+            label_metric=scores_labels(self.metric_), time_ordered=time_ordered,
+            **gpu_capabilities(self.device_),
         )
 
     # -------------------------------------------------------------- predict
-    def _check_predict_input(self, X):
-        check_is_fitted(self)
-        names = getattr(self, "feature_names_in_", None)
-        if isinstance(X, pd.DataFrame) and names is not None:
-            expected = list(names)
-            missing = [c for c in expected if c not in X.columns]
-            if missing:
-                raise ValueError(f"Columns missing at predict time: {missing}.")
-            extra = [c for c in X.columns if c not in expected]
-            if extra:
-                warnings.warn(f"Ignoring columns not seen during fit: {extra}.", UserWarning,
-                              stacklevel=3)
-            X = X[expected]
-        elif not isinstance(X, pd.DataFrame):
-            X = check_array(X, dtype=None, ensure_all_finite=False, input_name="X")
-        validate_data(self, X, skip_check_array=True, reset=False)
-        return _clean_columns(_as_frame(X), warn=False)
-
     def predict(self, X):
         """Predict with the best pipeline.
 
@@ -701,7 +731,7 @@ class AutoPipeline(BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,)
         """
-        X = self._check_predict_input(X)
+        X = check_predict_input(self, X)
         self._warn_drift(X)
         return self.model_.predict(X)
 
@@ -728,7 +758,7 @@ class AutoPipeline(BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        X = self._check_predict_input(X)
+        X = check_predict_input(self, X)
         self._warn_drift(X)
         return self.model_.predict_proba(X)
 
@@ -759,7 +789,7 @@ class AutoPipeline(BaseEstimator):
             adversarial-validation ROC AUC of the whole batch.
         """
         profile = self._profile("drift_report")
-        return drift_report(profile, self._check_predict_input(X))
+        return drift_report(profile, check_predict_input(self, X))
 
     def ood_score(self, X):
         """Per-row out-of-distribution score in [0, 1]; higher is less like the training rows.
@@ -774,7 +804,7 @@ class AutoPipeline(BaseEstimator):
             See :class:`automl.drift.OODDetector`.
         """
         profile = self._profile("ood_score")
-        return profile.ood_score(self._check_predict_input(X))
+        return profile.ood_score(check_predict_input(self, X))
 
     def score(self, X, y):
         """The search metric on ``(X, y)``, greater is better.
@@ -892,6 +922,39 @@ class AutoPipeline(BaseEstimator):
         return write_report(self, path, X, y, training=training, force=force,
                             n_repeats=n_repeats, random_state=random_state)
 
+    def distill(self, X=None, y=None, *, time_budget=60, student="auto", augment=True,
+                random_state=None):
+        """A single booster trained to mimic ``model_``: smaller and faster to ship.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The rows to distil on, ideally the training rows. Required: the
+            model does not keep its training table (None raises a
+            ValueError saying so).
+        y : array-like of shape (n_samples,), default=None
+            Their true labels, to choose the student's size on held-out
+            rows; None: chosen by fidelity to this model.
+        time_budget : float, default=60
+            Seconds, kept as ``fit`` keeps its budget.
+        student : {"auto", "lightgbm", "hist_gradient_boosting"}, default="auto"
+        augment : bool, default=True
+            Add synthetic rows (values resampled column by column).
+        random_state : int, default=None
+
+        Returns
+        -------
+        student : Pipeline or FixedThresholdClassifier
+            A plain fitted scikit-learn estimator with this model's
+            ``predict`` (and ``predict_proba``), ``classes_`` and
+            ``feature_names_in_``; ``automl.save`` writes it. See
+            :func:`automl._distill.distill`.
+        """
+        from automl._distill import distill
+
+        return distill(self, X, y, time_budget=time_budget, student=student, augment=augment,
+                       random_state=random_state)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         if self.task in ("binary", "multiclass"):
@@ -968,26 +1031,6 @@ class AutoRegressor(RegressorMixin, AutoPipeline):
         return AutoPipeline.score(self, X, y)
 
 
-def _check_target_types(y):
-    """A ``ValueError`` for a target that mixes numbers and strings (e.g. ``1`` and ``'1'``)."""
-    if y.dtype != object:
-        return
-    kinds = {}
-    for value in y:
-        if isinstance(value, (str, bytes)):
-            kinds.setdefault("str", value)
-        elif isinstance(value, (bool, np.bool_)):
-            kinds.setdefault("bool", value)
-        elif isinstance(value, (int, float, np.number)) and not pd.isna(value):
-            kinds.setdefault("number", value)
-    if len(kinds) > 1:
-        examples = ", ".join(f"{kind} {value!r}" for kind, value in kinds.items())
-        raise ValueError(
-            f"The target y mixes types ({examples}): convert it to one type first, "
-            "e.g. y.astype(str) for labels or pd.to_numeric(y) for numbers."
-        )
-
-
 def _budget_hint(trials, setup_seconds):
     """What budget would have given a model, from the stopped candidates' progress.
 
@@ -1001,20 +1044,10 @@ def _budget_hint(trials, setup_seconds):
         return (f"not one fold finished in the time the search had, after {setup_seconds:.1f} s "
                 "of preparation: give it several times more.")
     cheapest = min(stopped, key=lambda t: t.needed_time)
-    smallest = int(np.ceil(_REFIT_MARGIN * (setup_seconds + 1.5 * cheapest.needed_time)))
+    smallest = int(np.ceil(REFIT_MARGIN * (setup_seconds + 1.5 * cheapest.needed_time)))
     return (f"the cheapest ({cheapest.family.name}) needed about {cheapest.needed_time:.1f} s "
             f"to cross-validate, after {setup_seconds:.1f} s of preparation: "
             f"time_budget={smallest} or more should give a model.")
-
-
-class _TimedTable:
-    """A table preprocessor fitted on all rows, its output, and the seconds it took."""
-
-    def __init__(self, table, X, y):
-        start = time.perf_counter()
-        self.table = clone(table)
-        self.output = self.table.fit_transform(X, y)
-        self.seconds = time.perf_counter() - start
 
 
 def _members_frame(final):
@@ -1031,31 +1064,3 @@ def _members_frame(final):
                        best_single_oof_score=final.best_single_oof,
                        predict_cost=final.predict_cost)
     return frame
-
-
-def _as_frame(X):
-    """A copy of ``X`` as a DataFrame with string column names (x0, x1, ... for arrays)."""
-    if isinstance(X, pd.DataFrame):
-        X = X.copy()
-        X.columns = [str(c) for c in X.columns]
-        return X
-    arr = np.asarray(X)
-    return pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
-
-
-def _clean_columns(X, warn=True):
-    """Infinite values become missing; entirely missing columns are reported."""
-    numeric = X.select_dtypes(include="number")
-    if numeric.shape[1]:
-        inf_cols = numeric.columns[np.isinf(numeric.to_numpy(dtype=float)).any(axis=0)].tolist()
-        if inf_cols:
-            if warn:
-                warnings.warn(f"Columns {inf_cols} contain infinite values; they are treated "
-                              "as missing.", UserWarning, stacklevel=4)
-            X[inf_cols] = X[inf_cols].replace([np.inf, -np.inf], np.nan)
-    if warn:
-        empty = X.columns[X.isna().all()].tolist()
-        if empty:
-            warnings.warn(f"Columns {empty} are entirely missing and are ignored.", UserWarning,
-                          stacklevel=4)
-    return X

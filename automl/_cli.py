@@ -5,6 +5,7 @@ exits with status 2; ``--debug`` shows the traceback instead.
 """
 
 import argparse
+import contextlib
 import difflib
 import json
 import sys
@@ -84,16 +85,21 @@ def cmd_fit(args):
     cv = args.cv
     if cv is not None and cv.isdigit():
         cv = int(cv)
+    if args.scheduler and args.backend == "loky":
+        raise UserError("--scheduler runs the search on Dask: it needs --backend dask, not loky.")
     model = AutoPipeline(
         time_budget=args.time_budget, task=args.task, metric=args.metric,
         cv=cv or "auto", time_column=args.time_column, max_trials=args.max_trials,
         n_jobs=args.n_jobs, device=args.device, random_state=args.seed,
+        search=args.search, models=_models(args.models), ensemble=args.ensemble,
+        backend="dask" if args.scheduler else args.backend,
         # a progress bar on a terminal (silent elsewhere); --verbose: the search log
         verbose=2 if args.verbose else 0 if args.quiet else 1,
     )
     try:
-        model.fit(X, y, groups=groups)
-    except ValueError as exc:  # bad data: the estimator's own message
+        with _dask_scheduler(args.scheduler):
+            model.fit(X, y, groups=groups)
+    except (ValueError, ImportError) as exc:  # bad data, a missing extra: their own message
         raise UserError(str(exc).splitlines()[0]) from None
     line = task_decision(y.to_numpy(), model.task_, target) if args.task == "auto" else None
     if line and not args.quiet:  # warnings are off in the command line: say it here
@@ -108,18 +114,58 @@ def cmd_fit(args):
     if not args.quiet:
         board = model.leaderboard_
         cols = ["rank", "family", "score", "score_std", "fit_time", "status"]
+        if args.search in ("halving", "hyperband"):  # where each candidate ran
+            cols[5:5] = ["train_fraction", "bracket", "rung"]
         print(board[cols].head(args.top).to_string(index=False))
         print(f"\n{len(model.trials_)} pipelines in {model.search_time_:.1f} s; metric "
               f"{model.metric_} (greater is better, losses negated), CV {model.cv_}.")
         kind = model.ensemble_.attrs["kind"]
         if kind == "single":
-            print(f"Chosen: {model.best_params_['family']} (CV score {model.best_score_:.5f})")
+            print(f"Chosen: {model.best_config_['family']} (CV score {model.best_score_:.5f})")
         else:
             members = ", ".join(f"{r.family} {r.weight:.2f}" for r in model.ensemble_.itertuples())
             print(f"Chosen: {kind} ensemble of {members} "
                   f"(out-of-fold score {model.ensemble_.attrs['oof_score']:.5f})")
         print(f"Model written to {out}")
     return 0
+
+
+def _models(text):
+    """``--models``: families to include (``a,b``) or to exclude (``-a,-b``), as names."""
+    if text is None:
+        return None
+    from automl.search import FAMILIES
+
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    excluded = [n[1:] for n in names if n.startswith("-")]
+    if excluded and len(excluded) != len(names):
+        raise UserError("--models: either families to include (a,b) or to exclude (-a,-b), "
+                        "not both.")
+    unknown = sorted(set(excluded or names) - set(FAMILIES))
+    if unknown or not names:
+        raise UserError(f"--models: unknown family {', '.join(map(repr, unknown or ['']))}; "
+                        f"choose from {', '.join(FAMILIES)}")
+    return [n for n in FAMILIES if n not in excluded] if excluded else names
+
+
+@contextlib.contextmanager
+def _dask_scheduler(address):
+    """``--scheduler``: a ``distributed.Client`` of that scheduler, current during the fit."""
+    if not address:
+        yield None
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UserError("--scheduler needs dask's distributed package: "
+                        "pip install 'automl[dask]'") from None
+    try:  # not the process's default client: nothing of it outlives the fit
+        client = Client(address, timeout="10s", set_as_default=False)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot connect to the Dask scheduler at {address}: "
+                        f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    with client, client.as_current():
+        yield client
 
 
 def _features(frame, metadata, path):
@@ -230,10 +276,16 @@ def cmd_report(args):
 
 def cmd_info(args):
     from automl._cli_drift import profile_lines
+    from automl._model_size import size_lines
 
     model, metadata = _load(args.model, args)
     if args.json:
         print(json.dumps(metadata))
+        return 0
+    if metadata.get("kind") == "distilled":  # automl distill's student
+        from automl._cli_distill import info_lines
+
+        print("\n".join(info_lines(metadata) + size_lines(args.model)))
         return 0
     m = metadata
     lines = [
@@ -254,6 +306,7 @@ def cmd_info(args):
         f"(budget {m['time_budget']:g} s)",
         f"created       {m['created']}",
         *profile_lines(model),
+        *size_lines(args.model),
         "versions      " + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v),
     ]
     print("\n".join(lines))
@@ -269,6 +322,12 @@ def _decision_line(m):
             f"{m['classes'][1]} where P({m['classes'][1]}) >= {m['threshold']:.4g}")
     return (f"decides       {rule}, for {m['decision_metric']} "
             f"(calibration {m.get('calibration') or 'none'})")
+
+
+def _cmd_distill(args):
+    from automl._cli_distill import cmd_distill
+
+    return cmd_distill(args)
 
 
 def cmd_example_data(args):
@@ -308,6 +367,18 @@ def _parser():
     fit.add_argument("--seed", type=int, default=0)
     fit.add_argument("--n-jobs", type=int, default=None)
     fit.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    fit.add_argument("--search", default="bayes",
+                     choices=["bayes", "random", "grid", "halving", "hyperband", "tpe"],
+                     help="how candidates are chosen after the portfolio (default bayes; "
+                          "tpe needs the 'tpe' extra)")
+    fit.add_argument("--models", help="comma-separated model families to search (a,b), or to "
+                                      "leave out (-a,-b)")
+    fit.add_argument("--ensemble", default="greedy", choices=["greedy", "stacking", "none"])
+    fit.add_argument("--backend", default="auto", choices=["auto", "loky", "dask"],
+                     help="where candidates run: local processes (loky) or a Dask cluster")
+    fit.add_argument("--scheduler", metavar="ADDRESS",
+                     help="the Dask scheduler to run the search on, e.g. tcp://host:8786 "
+                          "(implies --backend dask)")
     fit.add_argument("--top", type=int, default=10, help="leaderboard rows to print")
     fit.add_argument("--force", action="store_true", help="overwrite the model file")
     fit.add_argument("--verbose", action="store_true", help="print the search log")
@@ -345,6 +416,22 @@ def _parser():
     report.add_argument("--force", action="store_true", help="overwrite the output file")
     report.set_defaults(func=cmd_report)
 
+    distill = sub.add_parser("distill", parents=[common],
+                             help="distil a model into one booster: smaller, faster to predict")
+    distill.add_argument("model", help="the model file to distil (the teacher)")
+    distill.add_argument("train", help="the rows to distil on, ideally the training table")
+    distill.add_argument("--target", help="label column (default: the training target, if "
+                                          "present); it chooses the student's size")
+    distill.add_argument("-o", "--output", required=True, help="student model file to write")
+    distill.add_argument("--time-budget", type=float, default=60.0, help="seconds (default 60)")
+    distill.add_argument("--student", default="auto",
+                         choices=["auto", "lightgbm", "hist_gradient_boosting"])
+    distill.add_argument("--no-augment", action="store_true",
+                         help="train on the given rows only, without synthetic rows")
+    distill.add_argument("--seed", type=int, default=0)
+    distill.add_argument("--force", action="store_true", help="overwrite the output file")
+    distill.set_defaults(func=_cmd_distill)
+
     info = sub.add_parser("info", parents=[common], help="describe a model file")
     info.add_argument("model")
     info.add_argument("--json", action="store_true")
@@ -355,10 +442,19 @@ def _parser():
     return parser
 
 
+def _models_joined(argv):
+    """``--models -mlp`` as ``--models=-mlp``: a value to exclude, not an option."""
+    out, items = [], iter(argv)
+    for item in items:
+        value = next(items, None) if item == "--models" else None
+        out.append(item if value is None else f"--models={value}")
+    return out
+
+
 def main(argv=None):
     """Run the command line; return the exit status."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_models_joined(sys.argv[1:] if argv is None else argv))
     if getattr(args, "unsafe_pickle", False):
         print("automl: warning: --unsafe-pickle: pickle model files can run code when "
               "loaded; use them only with files you trust.", file=sys.stderr)

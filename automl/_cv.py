@@ -48,24 +48,6 @@ def default_n_splits(n_samples, max_fits=None):
     return n_splits, n_repeats
 
 
-def affordable_fits(time_budget, fit_seconds, share=0.1):
-    """How many fits of ``fit_seconds`` each fit in ``share`` of ``time_budget``.
-
-    The cross-validation of the cheapest candidate is held to this share of
-    the budget, so that on a short budget, a busy machine or a wide table a
-    model is cross-validated in time; None when the time is not known.
-
-    Examples
-    --------
-    >>> from automl._cv import affordable_fits
-    >>> affordable_fits(60, 0.05), affordable_fits(10, 0.3)
-    (120, 3)
-    """
-    if fit_seconds is None or not fit_seconds > 0:
-        return None
-    return int(share * time_budget / fit_seconds)
-
-
 def default_time_splits(n_samples, max_fits=None):
     """Expanding-window folds for time-ordered rows under ``cv="auto"``.
 
@@ -146,7 +128,7 @@ def make_cv(task, cv, y, *, groups=None, time_order=None, random_state=0, max_fi
     n_splits, n_repeats = default_n_splits(n_samples, max_fits)
     if isinstance(cv, Integral):
         n_splits, n_repeats = int(cv), 1
-    if cv == "time" or time_order is not None:
+    if is_time_ordered(cv, time_order):
         order = np.arange(n_samples) if time_order is None else np.asarray(time_order)
         if not isinstance(cv, Integral):
             n_splits = default_time_splits(n_samples, max_fits)
@@ -176,6 +158,31 @@ def make_cv(task, cv, y, *, groups=None, time_order=None, random_state=0, max_fi
         cls = StratifiedKFold if classification else KFold
         splitter = cls(n_splits=n_splits, shuffle=True, random_state=random_state)
     return _split(splitter, X_dummy, y, groups), _describe(splitter)
+
+
+def is_time_ordered(cv, time_order=None):
+    """Whether :func:`make_cv` with ``cv`` and ``time_order`` gives time-ordered folds.
+
+    That is ``TimeSeriesSplit`` folds: ``cv="time"``, ``"auto"`` or an int
+    with a ``time_order``, or a ``TimeSeriesSplit`` given as the splitter.
+    The search reads it (``SearchContext.time_ordered``): boosters then
+    validate early stopping on the latest rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.model_selection import KFold, TimeSeriesSplit
+    >>> from automl._cv import is_time_ordered
+    >>> is_time_ordered("auto"), is_time_ordered("auto", np.arange(5)), is_time_ordered("time")
+    (False, True, True)
+    >>> is_time_ordered(TimeSeriesSplit(3)), is_time_ordered(KFold(3), np.arange(5))
+    (True, False)
+    """
+    if isinstance(cv, TimeSeriesSplit):
+        return True
+    if not isinstance(cv, (str, Integral)) or isinstance(cv, bool):
+        return False
+    return cv == "time" or time_order is not None
 
 
 def keep_groups_apart(folds, groups):

@@ -17,16 +17,16 @@ predictions. This module
   bagged member costs k times the predict time.
 
 An ensemble is used only when its OOF score beats the best single
-candidate's.
+candidate's (and, with ``selection="validated_ensemble"`` or ``"robust"``,
+when weights chosen on some folds beat it beyond noise on the others: see
+``automl._selection``).
 """
 
 import time
 import warnings
 from dataclasses import dataclass, field
 
-import joblib
 import numpy as np
-from sklearn.base import clone
 from sklearn.ensemble import StackingClassifier, StackingRegressor
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression, RidgeCV
@@ -34,26 +34,26 @@ from sklearn.model_selection import cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing
 
-from automl._decision import class_prior, prior_corrected
+from automl._budget import fits_in, refit_seconds
 from automl._metrics import resolve_scorer, score_predictions
+from automl._selection import (
+    ValidatedSelection,
+    heldout_groups,
+    validated_ensemble_selection,
+    validates_ensemble,
+)
 from automl._task import is_classification
 from automl.ensemble import (
     WeightedEnsembleClassifier,
     WeightedEnsembleRegressor,
     greedy_ensemble_selection,
 )
-from automl.search import build_pipeline
-from automl.search._evaluate import refit_config
 from automl.search._space import uses_native_categories
 
 # Greedy selection looks at this many of the best candidates, and at the best
 # of every other family (see ``ensemble_library``).
 MAX_CANDIDATES = 20
 GREEDY_ITERATIONS = 50
-# Greedy selection may use at most this share of the time left after the search.
-GREEDY_TIME_SHARE = 0.25
-# A refit is started only if its estimate, times this margin, fits in the time left.
-REFIT_MARGIN = 1.5
 # With ensemble_predict_cost, fitted members are timed on as many training rows
 # as a CV test fold holds (the batch size their CV estimates were timed on),
 # within these bounds: per-call overheads weigh more on small batches.
@@ -82,95 +82,77 @@ class FinalModel:
     # averaged with its weights (a stack's final estimator cross-validated on
     # them); NaN for rows in no test fold
     oof: object = None
+    # what a robust selection rule found (automl._selection), for ``selection_``
+    selection: dict = field(default_factory=dict)
 
 
-class FinalModelContext:
-    """Everything the builders need, in one place."""
+class OOFScoring:
+    """Scores stored out-of-fold predictions against the training target.
 
-    def __init__(self, X, y, task, classes, scorer, folds, table, refit_ctx, n_samples_fold,
-                 deadline, metric=None, fitted_table=None):
-        self.X, self.y, self.task, self.classes = X, y, task, classes
-        self.scorer, self.folds, self.table, self.refit_ctx = scorer, folds, table, refit_ctx
-        # Scoring stored predictions is repeated hundreds of times: with a named
-        # metric, score against integer class codes (string labels are slow).
-        self.y_score = y
+    Scoring is repeated hundreds of times (greedy selection): with a named
+    metric, classification is scored against integer class codes, since
+    string labels are slow.
+    """
+
+    def __init__(self, y, task, classes, scorer, metric=None):
+        self.task, self.y, self.classes, self.scorer = task, y, classes, scorer
         if is_classification(task) and isinstance(metric, str):
-            self.y_score = np.searchsorted(classes, y)
+            self.y = np.searchsorted(classes, y)
             self.classes = np.arange(len(classes))
             self.scorer = resolve_scorer(metric, task, self.classes)[1]
-        self.labels = classes
-        self.n_samples_fold = n_samples_fold
-        self.deadline = deadline
-        self.classification = is_classification(task)
-        # members trained on balanced classes predict for these priors (automl._decision)
-        self.prior = class_prior(y, classes) if self.classification else None
-        self._refits = {}
-        # the table fitted on all rows, when already done (an object with
-        # ``table`` and ``output``)
-        self._table = None if fitted_table is None else fitted_table.table
-        self._Xt = None if fitted_table is None else fitted_table.output
 
     def score(self, y_true, prediction):
         return score_predictions(self.scorer, self.task, y_true, prediction, self.classes)
 
+
+@dataclass
+class FinalModelContext:
+    """What the final phase works with.
+
+    Attributes
+    ----------
+    scoring : OOFScoring
+        Scores out-of-fold predictions.
+    refitter : automl._refit.Refitter
+        Fits the members on all rows; holds the training data.
+    folds : list of (train, test)
+        The search's folds (for stacking and for timing on a test fold's rows).
+    budget : automl._budget.Budget
+        The fit's clock.
+    n_samples_fold : float
+        The mean number of training rows of a fold (for refit estimates).
+    """
+
+    scoring: OOFScoring
+    refitter: object
+    folds: list
+    budget: object
+    n_samples_fold: float
+
+    @property
+    def X(self):
+        return self.refitter.X
+
+    @property
+    def y(self):
+        return self.refitter.y
+
+    @property
+    def classification(self):
+        return self.refitter.classification
+
+    @property
+    def random_state(self):
+        return self.refitter.ctx.random_state
+
     def time_left(self):
-        return self.deadline - time.time()
+        return self.budget.time_left()
+
+    def fits_in_time(self, seconds):
+        return fits_in(seconds, self.time_left())
 
     def refit_estimate(self, trial):
-        return refit_seconds(trial, len(self.y), self.n_samples_fold)
-
-    def fitted_table(self):
-        """The table preprocessor fitted once on all rows, shared by every member."""
-        if self._table is None:
-            table = clone(self.table)
-            self._Xt = table.fit_transform(self.X, self.y)
-            self._table = table
-        return self._table
-
-    def transformed(self):
-        """All rows as the shared table preprocessor outputs them at fit."""
-        self.fitted_table()
-        return self._Xt
-
-    def refit(self, trial):
-        """``Pipeline(table, rest)`` of ``trial`` refitted on all rows (cached).
-
-        The table is the shared fitted one, except for a candidate with
-        native categories, which fits its own.
-        """
-        if trial.trial_id not in self._refits:
-            config = refit_config(trial.config, trial.best_iteration)
-            own = uses_native_categories(config)  # build_pipeline copies the table then
-            table = self.table if own else self.fitted_table()
-            pipe = build_pipeline(trial.family, config, self.refit_ctx, table)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", category=UserWarning)
-                if own:
-                    pipe.fit(self.X, self.y)
-                else:
-                    pipe[1:].fit(self._Xt, self.y)  # the table step is already fitted
-            self._refits[trial.trial_id] = self._corrected(pipe, trial)
-        return self._refits[trial.trial_id]
-
-    def _corrected(self, estimator, trial):
-        """``estimator`` with its probabilities moved back to the training priors, if needed."""
-        if not self.classification:
-            return estimator
-        return prior_corrected(estimator, trial.config, self.prior, self.labels)
-
-    def bag(self, trial):
-        """The trial's fold pipelines, averaged with equal weights."""
-        pipes = joblib.load(trial.models_path)
-        members = [(f"fold{i}", FrozenEstimator(p)) for i, p in enumerate(pipes)]
-        cls = WeightedEnsembleClassifier if self.classification else WeightedEnsembleRegressor
-        bag = cls(members).fit(self.X, self.y)  # frozen members: fit only sets classes
-        return self._corrected(bag, trial)
-
-
-def refit_seconds(trial, n_samples, n_samples_fold):
-    """Estimated refit time of ``trial`` on ``n_samples`` rows, from its CV fits."""
-    per_fit = trial.fit_time / max(1, len(trial.scores))
-    return per_fit * n_samples / max(1.0, n_samples_fold)
+        return refit_seconds(trial.fit_time, len(trial.scores), len(self.y), self.n_samples_fold)
 
 
 def oof_score(trial, y, score):
@@ -180,7 +162,8 @@ def oof_score(trial, y, score):
     return score(y[seen], oof[seen])
 
 
-def build_final_model(trials, *, ensemble, fold_bagging, ctx, max_predict_cost=None):
+def build_final_model(trials, *, ensemble, fold_bagging, ctx, max_predict_cost=None,
+                      selection="best"):
     """Choose and fit what predicts: the best pipeline or an ensemble.
 
     Parameters
@@ -198,12 +181,18 @@ def build_final_model(trials, *, ensemble, fold_bagging, ctx, max_predict_cost=N
         within it on the times estimated on the CV test folds, and chooses
         again on the fitted members' measured times if they break it. No
         limit when None.
+    selection : str, default="best"
+        ``AutoPipeline``'s rule (``automl._selection``): with
+        ``"validated_ensemble"`` or ``"robust"`` the greedy weights are
+        chosen on some folds and judged on the others, and the ensemble is
+        kept only when its held-out gain is beyond noise. ``trials`` come
+        already ordered by the rule.
 
     Returns
     -------
     FinalModel
     """
-    oof_scores = {t.trial_id: oof_score(t, ctx.y_score, ctx.score) for t in trials}
+    oof_scores = {t.trial_id: oof_score(t, ctx.scoring.y, ctx.scoring.score) for t in trials}
     best = _first_refittable(trials, ctx, fold_bagging)
     best_oof = max(oof_scores.values())
     single = _fit_member(best, ctx, fold_bagging)
@@ -232,21 +221,18 @@ def build_final_model(trials, *, ensemble, fold_bagging, ctx, max_predict_cost=N
         result.notes.append("no candidate predicts as fast as the best pipeline "
                             "(ensemble_predict_cost)")
         return result
-    selection = greedy_ensemble_selection(
-        [t.oof for t in candidates], ctx.y_score, ctx.score, n_iterations=GREEDY_ITERATIONS,
-        time_limit=GREEDY_TIME_SHARE * ctx.time_left(), costs=costs, shared_cost=shared,
-        max_cost_per_member=max_predict_cost,
-    )
-    chosen = [(t, w) for t, w in zip(candidates, selection.weights) if w > 0]
-    if len(chosen) < 2 or not selection.score > best_oof:
-        result.notes.append("greedy ensemble no better than the best single pipeline")
+    picked = _select_weights([t.oof for t in candidates], ctx, costs, shared,
+                             max_predict_cost, selection, result)
+    chosen = [(t, w) for t, w in zip(candidates, picked.weights) if w > 0]
+    if len(chosen) < 2 or not _beats(picked, best_oof):
+        result.notes.append(_not_better_note(picked))
         return result
     if ensemble == "stacking":
         stacked = _try_stacking([t for t, _ in chosen], ctx, best_oof, result)
         if stacked is not None:
             return stacked
-    return _fit_greedy(chosen, selection.score, ctx, fold_bagging, result,
-                       max_predict_cost) or result
+    return _fit_greedy(chosen, picked.score, ctx, fold_bagging, result,
+                       max_predict_cost, selection) or result
 
 
 def interrupted_final_model(trials, ctx):
@@ -256,18 +242,18 @@ def interrupted_final_model(trials, ctx):
     best one whose fold models were kept, averaged (cheap: they are only
     loaded); None when neither exists. Warns naming what was kept.
     """
-    refitted = [t for t in trials if t.trial_id in ctx._refits]
+    refitted = [t for t in trials if t.trial_id in ctx.refitter.refitted]
     kept = refitted or [t for t in trials if t.models_path]
     if not kept:
         return None
     best = kept[0]
-    estimator = ctx._refits[best.trial_id] if refitted else ctx.bag(best)
+    estimator = ctx.refitter.refitted[best.trial_id] if refitted else ctx.refitter.bag(best)
     how = "refitted on all rows" if refitted else "its fold models averaged"
     warnings.warn(
         f"Interrupted during the refit / ensembling: keeping trial {best.trial_id} "
         f"({best.family.name}, CV score {best.score:.5f}, {how}) as the model; no "
         "ensemble.", UserWarning, stacklevel=3)
-    oof_scores = {t.trial_id: oof_score(t, ctx.y_score, ctx.score) for t in trials}
+    oof_scores = {t.trial_id: oof_score(t, ctx.scoring.y, ctx.scoring.score) for t in trials}
     return FinalModel(
         estimator=estimator, kind="single", members=[best], weights=np.ones(1),
         oof_score=oof_scores[best.trial_id], best_single=best,
@@ -320,15 +306,15 @@ def constant_score(ctx):
     selection would give it most of the weight (seen on credit_g: 94 %,
     probabilities flattened to a narrow band), so it is left out.
     """
-    y = np.asarray(ctx.y_score)
+    y = np.asarray(ctx.scoring.y)
     if ctx.classification:
-        classes = np.asarray(ctx.classes)
+        classes = np.asarray(ctx.scoring.classes)
         prior = (y[:, None] == classes[None, :]).mean(axis=0)
         prediction = np.tile(prior, (len(y), 1))
     else:
         prediction = np.full(len(y), float(np.mean(y)))
     try:
-        return float(ctx.score(y, prediction))
+        return float(ctx.scoring.score(y, prediction))
     except (ValueError, TypeError, ZeroDivisionError):  # a scorer that needs variation
         return -np.inf
 
@@ -362,13 +348,13 @@ def _estimated_costs(candidates, best, own_table):
 def _affordable(trial, ctx, fold_bagging):
     if fold_bagging is True and trial.models_path:
         return True
-    return REFIT_MARGIN * ctx.refit_estimate(trial) <= ctx.time_left()
+    return ctx.fits_in_time(ctx.refit_estimate(trial))
 
 
 def _first_refittable(trials, ctx, fold_bagging):
     """The best trial that can be refitted (or bagged) in the time left, else the fastest."""
     for t in trials:  # kept fold models can always stand in for a refit
-        if t.models_path or REFIT_MARGIN * ctx.refit_estimate(t) <= ctx.time_left():
+        if t.models_path or ctx.fits_in_time(ctx.refit_estimate(t)):
             return t
     return min(trials, key=lambda t: t.fit_time)
 
@@ -377,21 +363,26 @@ def _fit_member(trial, ctx, fold_bagging):
     """``(fitted estimator on raw X, bagged?)`` for one member."""
     if trial.models_path and (
         fold_bagging is True
-        or (fold_bagging == "auto" and REFIT_MARGIN * ctx.refit_estimate(trial) > ctx.time_left())
+        or (fold_bagging == "auto" and not ctx.fits_in_time(ctx.refit_estimate(trial)))
     ):
-        return ctx.bag(trial), True
-    return ctx.refit(trial), False
+        return ctx.refitter.bag(trial), True
+    return ctx.refitter.refit(trial), False
 
 
-def _fit_greedy(chosen, score, ctx, fold_bagging, result, max_predict_cost=None):
+def _fitted_members(chosen, ctx, fold_bagging, result):
+    """``(members, weights, bagged)``: the chosen ``(trial, weight)`` fitted, heaviest first.
+
+    ``members`` are ``(trial, fitted estimator)``; a member that cannot be
+    refitted in the time left is left out.
+    """
     members, weights, bagged = [], [], {}
     for trial, weight in sorted(chosen, key=lambda tw: -tw[1]):
         if trial.trial_id in result.bagged:  # the best single, already built
             fitted, was_bagged = result.estimator, result.bagged[trial.trial_id]
         elif fold_bagging is True and trial.models_path:
-            fitted, was_bagged = ctx.bag(trial), True
-        elif REFIT_MARGIN * ctx.refit_estimate(trial) <= ctx.time_left():
-            fitted, was_bagged = ctx.refit(trial), False
+            fitted, was_bagged = ctx.refitter.bag(trial), True
+        elif ctx.fits_in_time(ctx.refit_estimate(trial)):
+            fitted, was_bagged = ctx.refitter.refit(trial), False
         else:
             # No time to refit it. Its fold models would do, but they multiply
             # the predict time of the member by k: leave it out instead.
@@ -399,6 +390,46 @@ def _fit_greedy(chosen, score, ctx, fold_bagging, result, max_predict_cost=None)
         members.append((trial, fitted))
         weights.append(weight)
         bagged[trial.trial_id] = was_bagged
+    return members, weights, bagged
+
+
+def _select_weights(predictions, ctx, costs, shared, max_predict_cost, rule, result):
+    """Greedy weights on the OOF predictions; judged on held-out folds when ``rule`` says so."""
+    params = dict(n_iterations=GREEDY_ITERATIONS, time_limit=ctx.budget.greedy_seconds(),
+                  costs=costs, shared_cost=shared, max_cost_per_member=max_predict_cost)
+    if not validates_ensemble(rule):
+        return greedy_ensemble_selection(predictions, ctx.scoring.y, ctx.scoring.score, **params)
+    groups = heldout_groups(ctx.folds, len(ctx.y), ctx.random_state)
+    try:
+        found = validated_ensemble_selection(predictions, ctx.scoring.y, ctx.scoring.score,
+                                             groups, **params)
+    except ValueError as exc:  # a held-out fold the metric cannot score (one class)
+        result.notes.append(f"could not validate the ensemble on held-out folds: {exc}")
+        n = len(predictions)
+        found = ValidatedSelection(np.zeros(n), -np.inf, np.nan, np.nan, False, np.zeros((0, n)))
+    result.selection.update(ensemble_heldout_gain=found.gain,
+                            ensemble_heldout_gain_se=found.gain_se,
+                            ensemble_validated=found.accepted)
+    return found
+
+
+def _beats(selection, best_oof):
+    """The ensemble beats the best single OOF score (and, validated, beyond noise held out)."""
+    return selection.score > best_oof and getattr(selection, "accepted", True)
+
+
+def _not_better_note(selection):
+    if getattr(selection, "accepted", True):
+        return "greedy ensemble no better than the best single pipeline"
+    return (f"greedy ensemble not better than the best single pipeline beyond noise on "
+            f"held-out folds (gain {selection.gain:+.5f}, standard error "
+            f"{selection.gain_se:.5f}; selection validates the ensemble)")
+
+
+def _fit_greedy(chosen, score, ctx, fold_bagging, result, max_predict_cost=None,
+                rule="best"):
+    """The greedy ensemble of ``chosen`` fitted, chosen again if needed; None if no better."""
+    members, weights, bagged = _fitted_members(chosen, ctx, fold_bagging, result)
     own_table = {t.trial_id: bagged[t.trial_id] or uses_native_categories(t.config)
                  for t, _ in members}
     costs, shared, within = None, 0.0, True
@@ -420,12 +451,9 @@ def _fit_greedy(chosen, score, ctx, fold_bagging, result, max_predict_cost=None)
         if costs is not None and shared + min(costs) > 1:
             result.notes.append("no fitted member predicts as fast as the best pipeline")
             return None
-        selection = greedy_ensemble_selection(
-            [t.oof for t, _ in members], ctx.y_score, ctx.score, n_iterations=GREEDY_ITERATIONS,
-            time_limit=GREEDY_TIME_SHARE * ctx.time_left(), costs=costs, shared_cost=shared,
-            max_cost_per_member=max_predict_cost,
-        )
-        if not selection.score > result.best_single_oof:
+        selection = _select_weights([t.oof for t, _ in members], ctx, costs, shared,
+                                    max_predict_cost, rule, result)
+        if not _beats(selection, result.best_single_oof):
             result.notes.append("the members that fit in time (and within "
                                 "ensemble_predict_cost) make no better ensemble")
             return None
@@ -448,6 +476,7 @@ def _fit_greedy(chosen, score, ctx, fold_bagging, result, max_predict_cost=None)
         bagged={t.trial_id: bagged[t.trial_id] for t, _ in members},
         best_pipeline=result.best_pipeline, notes=result.notes, oof_scores=result.oof_scores,
         predict_cost=predict_cost, oof=_weighted_oof([t for t, _ in members], weights),
+        selection=result.selection,
     )
 
 
@@ -475,8 +504,8 @@ def _assemble(cls, members, weights, own_table, ctx):
         averaged = cls(
             [(f"trial{t.trial_id}", FrozenEstimator(f[1:])) for t, f, _ in sharing],
             [w for _, _, w in sharing],
-        ).fit(ctx.transformed(), ctx.y)  # frozen members: fit only records the classes
-        shared = Pipeline([("table", ctx.fitted_table()), ("ensemble", averaged)])
+        ).fit(ctx.refitter.transformed(), ctx.y)  # frozen members: fit only records the classes
+        shared = Pipeline([("table", ctx.refitter.fitted_table()), ("ensemble", averaged)])
         if not own:
             return shared
         parts.append(("shared_table", shared, sum(w for _, _, w in sharing)))
@@ -501,7 +530,7 @@ def _measured_costs(members, own_table, ctx, result):
     single = max(1e-9, _predict_seconds(result.estimator, sample, ctx.classification))
     shared = 0.0
     if not all(own_table[t.trial_id] for t, _ in members):
-        table = ctx.fitted_table()
+        table = ctx.refitter.fitted_table()
         seconds, table_out = _median_seconds(lambda: table.transform(sample))
         shared = min(1.0, seconds / single)
     costs = []
@@ -569,22 +598,21 @@ def _try_stacking(members, ctx, best_oof, result):
                             "used the greedy ensemble")
         return None
     meta = _meta_features(members, ctx.classification)
-    final = _final_estimator(ctx.classification, ctx.refit_ctx.random_state)
+    final = _final_estimator(ctx.classification, ctx.random_state)
     method = "predict_proba" if ctx.classification else "predict"
     meta_oof = cross_val_predict(final, meta, ctx.y, cv=folds, method=method)
-    score = ctx.score(ctx.y_score, meta_oof)
+    score = ctx.scoring.score(ctx.scoring.y, meta_oof)
     if not score > best_oof:
         result.notes.append("stack no better than the best single pipeline; "
                             "used the greedy ensemble")
         return None
     cost = sum(ctx.refit_estimate(t) * (1 + len(folds)) for t in members)
-    if REFIT_MARGIN * cost > ctx.time_left():
+    if not ctx.fits_in_time(cost):
         result.notes.append("no time left to fit the stack; used the greedy ensemble")
         return None
     estimators = [
         (f"trial{t.trial_id}",
-         ctx._corrected(build_pipeline(t.family, refit_config(t.config, t.best_iteration),
-                                       ctx.refit_ctx, clone(ctx.table)), t))
+         ctx.refitter.unfitted(t))
         for t in members
     ]
     cls = StackingClassifier if ctx.classification else StackingRegressor
@@ -597,5 +625,5 @@ def _try_stacking(members, ctx, best_oof, result):
         oof_score=score, best_single=result.best_single, best_single_oof=result.best_single_oof,
         bagged={t.trial_id: False for t in members}, best_pipeline=result.best_pipeline,
         notes=result.notes, oof_scores=result.oof_scores,
-        oof=np.asarray(meta_oof, dtype=float),
+        oof=np.asarray(meta_oof, dtype=float), selection=result.selection,
     )

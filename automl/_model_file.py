@@ -52,16 +52,22 @@ def _plain(value):
     return str(value)
 
 
-def describe(model, *, target=None, train_file=None, dtypes=None):
-    """The metadata of a fitted AutoPipeline, as plain Python values."""
-    board = model.leaderboard_
-    cols = ["rank", "family", "score", "score_std", "oof_score", "fit_time", "status"]
+def package_versions():
+    """``{package: version or None}`` of the packages a model file depends on."""
     versions = {}
     for name in _VERSIONS:
         try:
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             versions[name] = None
+    return versions
+
+
+def describe(model, *, target=None, train_file=None, dtypes=None):
+    """The metadata of a fitted AutoPipeline, as plain Python values."""
+    board = model.leaderboard_
+    cols = ["rank", "family", "score", "score_std", "oof_score", "fit_time", "status"]
+    versions = package_versions()
     return _plain({
         "target": target,
         "train_file": train_file,
@@ -75,7 +81,7 @@ def describe(model, *, target=None, train_file=None, dtypes=None):
         "device": model.device_,
         "devices": model.devices_,
         "best_score": model.best_score_,
-        "best_family": model.best_params_["family"],
+        "best_family": model.best_config_["family"],
         "ensemble": model.ensemble_.attrs.get("kind"),
         "ensemble_oof_score": model.ensemble_.attrs.get("oof_score"),
         # how predict chooses labels (automl._decision); absent in older models
@@ -126,9 +132,12 @@ def save_model(model, path, *, metadata, force=False, unsafe_pickle=False):
             with open(tmp, "wb") as fh:
                 pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
         else:
+            import zipfile
+
             import skops.io
 
-            skops.io.dump(payload, tmp)
+            # deflated: tree models' arrays shrink several-fold; loading is unchanged
+            skops.io.dump(payload, tmp, compression=zipfile.ZIP_DEFLATED)
 
     atomic_write(path, write, force=force)
 
@@ -210,7 +219,7 @@ def save(model, path, *, force=False, metadata=None):
     Parameters
     ----------
     model : AutoPipeline, AutoClassifier or AutoRegressor
-        Fitted.
+        Fitted; or the student their ``distill`` returned.
     path : str or Path
         The file to write (``.skops`` by convention).
     force : bool, default=False
@@ -241,13 +250,19 @@ def save(model, path, *, force=False, metadata=None):
 
     from automl._auto import AutoPipeline
 
-    if not isinstance(model, AutoPipeline):
-        raise TypeError(f"automl.save saves an AutoPipeline, AutoClassifier or AutoRegressor; "
-                        f"got {type(model).__name__}.")
+    distilled = hasattr(model, "distillation_")  # a student of AutoPipeline.distill
+    if not isinstance(model, AutoPipeline) and not distilled:
+        raise TypeError(f"automl.save saves an AutoPipeline, AutoClassifier or AutoRegressor "
+                        f"(or what their distill returns); got {type(model).__name__}.")
     check_is_fitted(model)
     if Path(path).exists() and not force:
         raise FileExistsError(f"{path} exists; pass force=True to overwrite it.")
-    info = describe(model, **(metadata or {}))
+    if distilled:
+        from automl._distill import describe_student
+
+        info = describe_student(model, **(metadata or {}))
+    else:
+        info = describe(model, **(metadata or {}))
     save_model(model, path, metadata=info, force=force)
 
 

@@ -23,8 +23,11 @@ def detect_task(y, task="auto"):
         ``"auto"`` infers it: strings, booleans and categoricals are
         classification; numbers with a fractional part are regression;
         whole numbers (of any dtype) are classification when they take two
-        values, or at most 20 distinct values that are also at most 5 % of
-        the rows, and regression otherwise.
+        values, or at most 20 distinct values seen on average ten times
+        each (any three values on fewer than 30 rows), and regression
+        otherwise. The one rule of this package: the selectors
+        and interaction features that infer the kind of target use it too
+        (:func:`target_kind`).
 
     Returns
     -------
@@ -71,7 +74,7 @@ def detect_task(y, task="auto"):
     if numeric:
         values = y.to_numpy(dtype=float)
         whole = np.all(np.mod(values, 1) == 0)
-        few = n_unique <= 20 and n_unique <= max(2, 0.05 * len(y))
+        few = n_unique <= 20 and n_unique <= max(3, len(y) / 10)
         if not whole or not (few or n_unique == 2):
             return "regression"
     kind = type_of_target(y.to_numpy())
@@ -80,6 +83,28 @@ def detect_task(y, task="auto"):
     raise ValueError(
         f"Unknown label type: cannot infer the task from a target of type {kind!r}; set 'task'."
     )
+
+
+def target_kind(y):
+    """``"classification"`` or ``"regression"`` for ``y``, by :func:`detect_task`'s rule.
+
+    For the parts (selectors, interaction features) that only need the kind
+    of target: the one rule of this package, so that a selector inside a
+    pipeline and :class:`~automl.AutoPipeline` around it agree. A target
+    with fewer than two values, which :func:`detect_task` rejects, is
+    classification unless its values are fractional.
+
+    Examples
+    --------
+    >>> from automl._task import target_kind
+    >>> target_kind([0, 1] * 10), target_kind(list(range(50)) * 20), target_kind([0.5, 0.5])
+    ('classification', 'regression', 'regression')
+    """
+    values = pd.Series(np.asarray(y))
+    if values.nunique() < 2:
+        kind = type_of_target(values.to_numpy(), input_name="y", raise_unknown=True)
+        return "regression" if kind == "continuous" else "classification"
+    return "classification" if is_classification(detect_task(values)) else "regression"
 
 
 def task_decision(y, task, name=None):
@@ -95,7 +120,7 @@ def task_decision(y, task, name=None):
     >>> from automl._task import task_decision
     >>> print(task_decision([0, 1, 2, 3] * 30, "multiclass", name="grade"))
     The target 'grade' has 4 distinct whole-number values: taken as a multiclass
-    classification (at most 20 values and at most 5 % of the rows are classes); pass
+    classification (at most 20 values, ten rows each on average, are classes); pass
     task='regression' to predict it as a number.
     >>> task_decision(["a", "b", "c"], "multiclass") is None
     True
@@ -114,5 +139,5 @@ def task_decision(y, task, name=None):
     else:
         chosen, other = f"a {task} classification", "task='regression' to predict it as a number"
     return (f"The target {target} has {n_unique} distinct whole-number values: taken as "
-            f"{chosen} (at most 20 values and at most 5 % of the rows are classes); pass "
+            f"{chosen} (at most 20 values, ten rows each on average, are classes); pass "
             f"{other}.")

@@ -1,7 +1,7 @@
-"""The benchmark suite: datasets, the outer split, metrics, memory sampling.
+"""The benchmark suite: datasets, the outer split, metrics, the normalised score.
 
-Shared by ``bench_autopipeline.py`` and ``compare_systems.py`` so that every
-benchmark scores the same rows with the same metric.
+Shared by the benchmark scripts so that every benchmark scores the same rows
+with the same metric.
 """
 
 import json
@@ -12,6 +12,7 @@ DEFAULT_MANIFEST = HERE.parent.parent / "shared" / "datasets" / "manifest.json"
 BUNDLED = ["breast_cancer", "wine", "digits", "diabetes", "iris"]
 # The issue's size target: the budget must hold on 100,000 rows x 100 columns.
 SYNTHETIC = {"name": "synthetic_100k_x_100", "synthetic": True, "task": "binary"}
+LOWER_IS_BETTER = {"rmse", "logloss"}
 
 
 def load_suite(manifest, synthetic=True):
@@ -22,6 +23,28 @@ def load_suite(manifest, synthetic=True):
             e["path"] = str(Path(manifest).parent / e["file"])
         return entries + ([SYNTHETIC] if synthetic else [])
     return [{"name": n, "bundled": True} for n in BUNDLED]
+
+
+def select(suite, names):
+    """The entries of ``suite`` named in ``names`` (all when empty), in the suite's order.
+
+    An unknown name raises ``ValueError`` naming it.
+    """
+    if not names:
+        return list(suite)
+    unknown = sorted(set(names) - {e["name"] for e in suite})
+    if unknown:
+        raise ValueError(f"unknown datasets: {unknown}")
+    return [e for e in suite if e["name"] in set(names)]
+
+
+def load_named(name, manifest):
+    """``X, y`` of scikit-learn's bundled dataset ``name``, else of the manifest's entry."""
+    from sklearn import datasets
+
+    if hasattr(datasets, f"load_{name}"):
+        return getattr(datasets, f"load_{name}")(return_X_y=True, as_frame=True)
+    return load_dataset(select(load_suite(manifest, synthetic=False), [name])[0])[:2]
 
 
 def load_dataset(entry):
@@ -150,28 +173,21 @@ def constant_score(task, y_train, y_test, classes):
     return metrics(task, y_test, pred, proba, classes)["score"]
 
 
-def tree_rss(pid):
-    """Resident memory of a process and its descendants, in bytes."""
-    import psutil
+def normalised(score, const, best, metric):
+    """Test score on the scale 0 = the constant predictor, 1 = ``best``.
 
-    try:
-        proc = psutil.Process(pid)
-        procs = [proc] + proc.children(recursive=True)
-    except psutil.Error:
-        return 0
-    total = 0
-    for p in procs:
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:
-            pass
-    return total
+    None where ``best`` is no better than the constant predictor (no scale).
+    ``metric`` names the direction (:data:`LOWER_IS_BETTER`).
 
-
-def ram_gb():
-    try:
-        import psutil
-
-        return psutil.virtual_memory().total / 2**30
-    except ImportError:
-        return float("nan")
+    Examples
+    --------
+    >>> normalised(0.75, 0.5, 1.0, "auc")
+    0.5
+    >>> normalised(3.0, 4.0, 2.0, "rmse")
+    0.5
+    >>> normalised(0.5, 0.5, 0.5, "auc") is None
+    True
+    """
+    sign = -1.0 if metric in LOWER_IS_BETTER else 1.0
+    span = sign * (best - const)
+    return sign * (score - const) / span if span > 0 else None

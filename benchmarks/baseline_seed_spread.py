@@ -13,18 +13,17 @@ Usage: see benchmarks/README.md.
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE / "systems"))
+from _archive import budget_folder
+from _harness import HERE, system_module
+from _suite import primary_score
 
-from _common import order_proba  # noqa: E402
-from _suite import primary_score  # noqa: E402
-from sklearn_baseline import fit_baseline  # noqa: E402
+order_proba = system_module("_common").order_proba
+fit_baseline = system_module("sklearn_baseline").fit_baseline
 
 
 def seed_scores(data_dir, name, seeds):
@@ -54,7 +53,7 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--datasets", default=None, help="comma-separated; all stored by default")
     args = parser.parse_args(argv)
-    root = args.store / f"{args.budget}s-seed0"
+    root = budget_folder(args.store, args.budget, 0)  # the benchmark's splits
     names = args.datasets.split(",") if args.datasets else sorted(
         p.name for p in root.iterdir() if (p / "data" / "task.json").exists())
     print(f"{args.model} default, seeds 0-{args.seeds - 1}, splits of {root}")

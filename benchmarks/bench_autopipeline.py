@@ -9,20 +9,17 @@ Usage: see benchmarks/README.md.
 
 import argparse
 import json
-import os
-import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "systems"))
-
-from _suite import (  # noqa: E402
-    DEFAULT_MANIFEST, constant_score, load_dataset, load_suite, metrics, outer_split, ram_gb,
-    tree_rss)
+from _harness import hard_limit, overran, run_subprocess, system_module
+from _report import fmt, machine_line, write_csv, write_text
+from _suite import (
+    DEFAULT_MANIFEST, LOWER_IS_BETTER, constant_score, load_dataset, load_suite, metrics,
+    normalised, outer_split, select)
 
 
 def run_one(entry, system, budget, seed, n_jobs, predict_cost=None):
@@ -52,7 +49,7 @@ def run_one(entry, system, budget, seed, n_jobs, predict_cost=None):
         fit_time = time.perf_counter() - t0
         extra = {"n_trials": len(model.trials_),
                  "n_ok": int(sum(t.ok for t in model.trials_)),
-                 "best": model.best_params_["family"], "cv": model.cv_,
+                 "best": model.best_config_["family"], "cv": model.cv_,
                  "ensemble": model.ensemble_.attrs["kind"], "n_members": len(model.ensemble_),
                  "bagged": int((model.ensemble_["fitted_on"] != "all rows").sum())}
         # The same search without the ensemble on top: the best single pipeline.
@@ -64,15 +61,15 @@ def run_one(entry, system, budget, seed, n_jobs, predict_cost=None):
                      predict_cost_train=model.ensemble_.attrs.get("predict_cost"),
                      const_score=constant_score(task, y_tr, y_te, classes))
     else:
-        from sklearn_baseline import as_categories, categorical_columns, category_levels, make_model
+        baseline = system_module("sklearn_baseline")
 
         # the same HistGradientBoosting default as compare_systems.py's "hgb"
-        cats = categorical_columns(X_tr, entry)
-        levels = category_levels(X_tr, cats)
-        X_tr, X_te = as_categories(X_tr, levels), as_categories(X_te, levels)
+        cats = baseline.categorical_columns(X_tr, entry)
+        levels = baseline.category_levels(X_tr, cats)
+        X_tr, X_te = baseline.as_categories(X_tr, levels), baseline.as_categories(X_te, levels)
         constant = [c for c in X_tr.columns if X_tr[c].nunique(dropna=False) <= 1]
         X_tr, X_te = X_tr.drop(columns=constant), X_te.drop(columns=constant)
-        model = make_model("hgb", task, cats, n_jobs, seed).fit(X_tr, y_tr)
+        model = baseline.make_model("hgb", task, cats, n_jobs, seed).fit(X_tr, y_tr)
         fit_time = time.perf_counter() - t0
         extra = {}
         (predict_time,), ((pred, proba),) = _timed_predict([model], X_te, task)
@@ -103,30 +100,20 @@ def _timed_predict(models, X, task, min_repeats=5, min_seconds=2.0, max_repeats=
     return [float(np.median(t)) for t in times], outputs
 
 
-def run_subprocess(entry, system, budget, seed, n_jobs, limit, predict_cost=None):
+def run_child(entry, system, budget, seed, n_jobs, limit, predict_cost=None):
+    """:func:`run_one` in a subprocess with a hard limit; its result and peak memory."""
     cmd = [sys.executable, __file__, "--one", json.dumps(entry), "--system", system,
            *([] if predict_cost is None else ["--ensemble-predict-cost", str(predict_cost)]),
            "--budget", str(budget), "--seed", str(seed), "--n-jobs", str(n_jobs)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak, start = 0, time.time()
-    while proc.poll() is None:
-        peak = max(peak, tree_rss(proc.pid))
-        if time.time() - start > limit:
-            import psutil
-
-            for p in psutil.Process(proc.pid).children(recursive=True):
-                p.kill()
-            proc.kill()
-            proc.wait()
-            return {"error": f"killed after {limit:.0f}s", "peak_mb": peak / 2**20}
-        time.sleep(0.2)
-    stdout, stderr = proc.communicate()
-    lines = [ln for ln in stdout.splitlines() if ln.startswith("RESULT ")]
-    if proc.returncode != 0 or not lines:
-        return {"error": (stderr.strip().splitlines() or ["no output"])[-1][:200], "peak_mb": peak / 2**20}
-    result = json.loads(lines[-1][len("RESULT "):])
-    result["peak_mb"] = peak / 2**20
-    return result
+    finished = run_subprocess(cmd, limit, keep_stdout=True)
+    peak_mb = finished.peak_bytes / 2**20
+    if finished.returncode is None:
+        return {"error": f"killed after {limit:.0f}s", "peak_mb": peak_mb}
+    lines = [ln for ln in finished.stdout.splitlines() if ln.startswith("RESULT ")]
+    if finished.returncode != 0 or not lines:
+        return {"error": (finished.stderr.strip().splitlines() or ["no output"])[-1][:200],
+                "peak_mb": peak_mb}
+    return dict(json.loads(lines[-1][len("RESULT "):]), peak_mb=peak_mb)
 
 
 def main():
@@ -148,33 +135,26 @@ def main():
                          args.ensemble_predict_cost)
         print("RESULT " + json.dumps(result, default=str))
         return
-    suite = load_suite(args.manifest)
-    if args.datasets:
-        wanted = args.datasets.split(",")
-        suite = [e for e in suite if e["name"] in wanted]
+    try:
+        suite = select(load_suite(args.manifest), [d for d in args.datasets.split(",") if d])
+    except ValueError as exc:
+        parser.error(str(exc))
     rows = []
-    limit = args.budget + max(5, 0.1 * args.budget) + 120
     for entry in suite:
-        ours = run_subprocess(entry, "automl", args.budget, args.seed, args.n_jobs, limit,
-                              args.ensemble_predict_cost)
-        base = run_subprocess(entry, "hgb", args.budget, args.seed, args.n_jobs, limit)
+        ours = run_child(entry, "automl", args.budget, args.seed, args.n_jobs,
+                         hard_limit(args.budget), args.ensemble_predict_cost)
+        base = run_child(entry, "hgb", args.budget, args.seed, args.n_jobs, hard_limit(args.budget))
         rows.append(_row(entry["name"], ours, base, args.budget))
         print(_format_row(rows[-1]), flush=True)
     table = _markdown(rows, args)
     print(table)
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(table)
-        import csv
-
-        with open(Path(args.out).with_suffix(".csv"), "w", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
+        write_text(args.out, table)
+        write_csv(Path(args.out).with_suffix(".csv"), rows)
 
 
 def _row(name, ours, base, budget):
-    lower_better = ours.get("metric", base.get("metric")) in ("rmse", "logloss")
+    lower_better = ours.get("metric", base.get("metric")) in LOWER_IS_BETTER
     row = {
         "dataset": name, "metric": ours.get("metric", base.get("metric", "")),
         "automl": ours.get("score"), "hgb": base.get("score"),
@@ -197,10 +177,9 @@ def _row(name, ours, base, budget):
         row[f"{k}_norm"] = None
     if scored and row["const"] is not None:
         best = min(scored) if lower_better else max(scored)
-        span = best - row["const"]
         for k in systems:
-            if row[k] is not None and span != 0:
-                row[f"{k}_norm"] = (row[k] - row["const"]) / span
+            if row[k] is not None:
+                row[f"{k}_norm"] = normalised(row[k], row["const"], best, row["metric"])
     row["ens_better"], row["extra_per_member"], row["extra_per_member_fit"] = None, None, None
     if row["ensemble"] not in (None, "single") and row["single"] is not None:
         d = row["automl"] - row["single"]
@@ -221,16 +200,12 @@ def _row(name, ours, base, budget):
     return row
 
 
-def _fmt(v, spec=".4f"):
-    return "" if v is None else (format(v, spec) if isinstance(v, float) else str(v))
-
-
 def _format_row(r):
-    return (f"| {r['dataset']} | {r['metric']} | {_fmt(r['automl'])} | {_fmt(r['hgb'])} | "
-            f"{_fmt(r['better'])} | {_fmt(r['fit_s'], '.1f')} | {_fmt(r['fit_over_budget'], '.2f')} | "
-            f"{_fmt(r['predict_ms_per_1k'], '.1f')} | {_fmt(r['hgb_predict_ms_per_1k'], '.1f')} | "
-            f"{_fmt(r['peak_mb'], '.0f')} | {_fmt(r['hgb_peak_mb'], '.0f')} | {_fmt(r['trials'])} | "
-            f"{_fmt(r['best_family'])} | {r['error']} |")
+    return (f"| {r['dataset']} | {r['metric']} | {fmt(r['automl'])} | {fmt(r['hgb'])} | "
+            f"{fmt(r['better'])} | {fmt(r['fit_s'], '.1f')} | {fmt(r['fit_over_budget'], '.2f')} | "
+            f"{fmt(r['predict_ms_per_1k'], '.1f')} | {fmt(r['hgb_predict_ms_per_1k'], '.1f')} | "
+            f"{fmt(r['peak_mb'], '.0f')} | {fmt(r['hgb_peak_mb'], '.0f')} | {fmt(r['trials'])} | "
+            f"{fmt(r['best_family'])} | {r['error']} |")
 
 
 def _markdown(rows, args):
@@ -240,12 +215,11 @@ def _markdown(rows, args):
         "scikit-learn", "imbalanced-learn", "xgboost", "lightgbm", "scikit-optimize", "numpy", "pandas"))
     n_better = sum(r["better"] is True for r in rows)
     n_scored = sum(r["better"] is not None for r in rows)
-    over = [r["dataset"] for r in rows if r["fit_over_budget"] and r["fit_s"] > args.budget + max(5, 0.1 * args.budget)]
+    over = [r["dataset"] for r in rows if r["fit_over_budget"] and overran(r["fit_s"], args.budget)]
     head = [
         f"# AutoPipeline vs HistGradientBoosting default, budget {args.budget:.0f} s",
         "",
-        f"Date {time.strftime('%Y-%m-%d')}; machine {platform.machine()}, {os.cpu_count()} cores, "
-        f"{ram_gb():.0f} GB RAM; Python {platform.python_version()}; {versions}.",
+        f"{machine_line()}; {versions}.",
         f"Command: `python benchmarks/bench_autopipeline.py --budget {args.budget:g} --n-jobs {args.n_jobs}"
         f"{' --datasets ' + args.datasets if args.datasets else ''}`. Outer split 75/25 (seed {args.seed}; "
         "by group or by time where the manifest says). Metric on the test split: AUC (binary, higher "
@@ -283,10 +257,10 @@ def _markdown(rows, args):
     ]
     for r in rows:
         ens.append(
-            f"| {r['dataset']} | {_fmt(r['ensemble'])} | {_fmt(r['n_members'])} | "
-            f"{_fmt(r['bagged'])} | {_fmt(r['automl'])} | {_fmt(r['single'])} | "
-            f"{_fmt(r['predict_ms_per_1k'], '.1f')} | {_fmt(r['single_predict_ms_per_1k'], '.1f')} | "
-            f"{_fmt(r['extra_per_member'], '.0%')} | {_fmt(r['extra_per_member_fit'], '.0%')} |")
+            f"| {r['dataset']} | {fmt(r['ensemble'])} | {fmt(r['n_members'])} | "
+            f"{fmt(r['bagged'])} | {fmt(r['automl'])} | {fmt(r['single'])} | "
+            f"{fmt(r['predict_ms_per_1k'], '.1f')} | {fmt(r['single_predict_ms_per_1k'], '.1f')} | "
+            f"{fmt(r['extra_per_member'], '.0%')} | {fmt(r['extra_per_member_fit'], '.0%')} |")
     return "\n".join(head + [_format_row(r) for r in rows] + ens) + "\n"
 
 

@@ -22,9 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from compare_systems import overran, run_subprocess  # noqa: E402
+from _harness import hard_limit, overran, run_subprocess
+from _report import write_text
 
 SHAPES = {"small": (344, 6), "medium": (20_000, 30), "large": (100_000, 100)}
 WIDE = [("wide_60x3000", (60, 3_000), 10), ("wide_2000x10000", (2_000, 10_000), 60)]
@@ -83,9 +82,10 @@ def run(name, shape, budget, n_hogs):
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
             out = fh.name
         cmd = [sys.executable, __file__, "--child", f"{shape[0]}x{shape[1]}", str(budget), out]
-        code, wall, _, tail = run_subprocess(cmd, limit=3 * budget + 120)
-        record = json.loads(Path(out).read_text()) if code == 0 else {
-            "model": False, "fit_s": None, "error": (tail.splitlines() or ["killed"])[-1][:200]}
+        finished = run_subprocess(cmd, limit=hard_limit(budget))
+        record = json.loads(Path(out).read_text()) if finished.returncode == 0 else {
+            "model": False, "fit_s": None,
+            "error": (finished.stderr.splitlines() or ["killed"])[-1][:200]}
         os.remove(out)
     finally:
         stop_hogs(hogs)
@@ -168,9 +168,7 @@ def main(argv=None):
                       "python benchmarks/bench_budget.py " + " ".join(argv or sys.argv[1:]))
     print(report)
     if args.out:
-        tmp = Path(args.out).with_suffix(".tmp")
-        tmp.write_text(report)
-        os.replace(tmp, args.out)
+        write_text(args.out, report)
     return 0
 
 

@@ -9,30 +9,18 @@ import argparse
 import os
 import platform
 import time
-from pathlib import Path
+
+from _report import write_text
+from _suite import DEFAULT_MANIFEST, load_named
 
 SUITE = ["breast_cancer", "wine", "diabetes", "phoneme", "kc1"]
-MANIFEST = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "manifest.json"
-
-
-def load(name, manifest):
-    import json
-
-    import pandas as pd
-    from sklearn import datasets
-
-    if hasattr(datasets, f"load_{name}"):
-        return getattr(datasets, f"load_{name}")(return_X_y=True, as_frame=True)
-    entry = next(e for e in json.loads(Path(manifest).read_text()) if e["name"] == name)
-    frame = pd.read_csv(Path(manifest).parent / entry["file"])
-    return frame.drop(columns=entry["target"]), frame[entry["target"]]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float, default=30)
     parser.add_argument("--datasets", default=",".join(SUITE))
-    parser.add_argument("--manifest", default=str(MANIFEST))
+    parser.add_argument("--manifest", default=str(DEFAULT_MANIFEST))
     parser.add_argument("--out", default="")
     args = parser.parse_args()
 
@@ -45,7 +33,7 @@ def main():
         with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                           dashboard_address=None) as cluster, Client(cluster):
             for name in args.datasets.split(","):
-                X, y = load(name, args.manifest)
+                X, y = load_named(name, args.manifest)
                 start = time.perf_counter()
                 model = AutoPipeline(time_budget=args.budget, backend="dask", random_state=0,
                                      fold_bagging=False).fit(X, y)
@@ -83,7 +71,7 @@ def main():
     table = "\n".join(lines) + "\n"
     print(table)
     if args.out:
-        Path(args.out).write_text(table)
+        write_text(args.out, table)
 
 
 if __name__ == "__main__":

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _suite import DEFAULT_MANIFEST, load_dataset, load_suite, outer_split  # noqa: E402
+from _report import write_text
+from _suite import DEFAULT_MANIFEST, load_dataset, load_suite, outer_split
 
 DATASETS = ["mammography", "sick", "kc1", "bank_marketing", "credit_g", "page_blocks"]
 
@@ -165,7 +165,7 @@ def main(argv=None):
             " outer 75/25 split of benchmarks/_suite.py; test rows.\n\n" + table(rows) + "\n")
     print("\n" + text)
     if args.output:
-        Path(args.output).write_text(text)
+        write_text(args.output, text)
     return 0
 
 

@@ -17,7 +17,6 @@ Usage: see benchmarks/README.md.
 """
 
 import argparse
-import json
 import platform
 import time
 from pathlib import Path
@@ -25,21 +24,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from _report import write_text
+from _suite import DEFAULT_MANIFEST, load_named
+
 BUNDLED = ["breast_cancer", "wine", "diabetes", "digits"]
 SHARED = ["adult", "bank_marketing", "credit_g", "california_housing"]
-MANIFEST = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "manifest.json"
 MAX_ROWS = 5000
 
 
 def load(name, manifest):
-    from sklearn import datasets
-
-    if hasattr(datasets, f"load_{name}"):
-        X, y = getattr(datasets, f"load_{name}")(return_X_y=True, as_frame=True)
-    else:
-        entry = next(e for e in json.loads(Path(manifest).read_text()) if e["name"] == name)
-        frame = pd.read_csv(Path(manifest).parent / entry["file"])
-        X, y = frame.drop(columns=entry["target"]), frame[entry["target"]]
+    """``X, y`` of a bundled or manifest dataset, a seeded sample of at most ``MAX_ROWS``."""
+    X, y = load_named(name, manifest)
     if len(X) > MAX_ROWS:
         keep = np.random.RandomState(0).permutation(len(X))[:MAX_ROWS]
         X, y = X.iloc[keep].reset_index(drop=True), y.iloc[keep].reset_index(drop=True)
@@ -157,6 +152,7 @@ def cost(datasets, manifest, budget, max_trials):
     from sklearn.model_selection import train_test_split
 
     from automl import AutoPipeline
+    from automl._validation import check_predict_input
     from automl.drift import OODDetector
 
     rows = []
@@ -175,9 +171,9 @@ def cost(datasets, manifest, budget, max_trials):
         skipped = profile.detector_ is None
         if skipped:  # the fit ran past its budget and skipped it: fit it here to time it
             start = time.perf_counter()
-            profile.detector_ = OODDetector(random_state=0).fit(model._check_predict_input(X_tr))
+            profile.detector_ = OODDetector(random_state=0).fit(check_predict_input(model, X_tr))
             profile.fit_time_ += time.perf_counter() - start
-        valid = model._check_predict_input(batch)
+        valid = check_predict_input(model, batch)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             base = per_1000(model.model_.predict, valid)
@@ -191,13 +187,14 @@ def cost(datasets, manifest, budget, max_trials):
                 "ood_score ms": per_1000(model.ood_score, batch),
                 "drift_report ms": per_1000(model.drift_report, batch, repeat=1),
                 "profile fit s": profile.fit_time_,
-                "fit s / budget": model.search_time_ / budget,
+                "fit s / budget": model.fit_time_ / budget,
                 "profile share of budget": profile.fit_time_ / budget,
                 "pickled profile kB": len(__import__("pickle").dumps(profile)) / 1e3,
             })
     frame = pd.DataFrame(rows)
-    frame["check / model_.predict"] = frame["drift check ms"] / frame["model_.predict ms"]
-    frame["ood_score / model_.predict"] = frame["ood_score ms"] / frame["model_.predict ms"]
+    if "drift check ms" in frame:  # else every fit failed
+        frame["check / model_.predict"] = frame["drift check ms"] / frame["model_.predict ms"]
+        frame["ood_score / model_.predict"] = frame["ood_score ms"] / frame["model_.predict ms"]
     return frame
 
 
@@ -218,7 +215,7 @@ def main():
                         help="comma-separated; default: the bundled ones, plus adult, "
                              "bank_marketing, credit_g and california_housing when the "
                              "manifest is present")
-    parser.add_argument("--manifest", default=str(MANIFEST))
+    parser.add_argument("--manifest", default=str(DEFAULT_MANIFEST))
     parser.add_argument("--budget", type=float, default=60, help="AutoPipeline budget, s")
     parser.add_argument("--max-trials", type=int, default=3,
                         help="AutoPipeline max_trials (the cost table times predict, not "
@@ -262,7 +259,7 @@ def main():
     ])
     print(text)
     if args.out:
-        Path(args.out).write_text(text)
+        write_text(args.out, text)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from _report import write_text
 from automl import AutoPipeline
 
 
@@ -90,7 +91,7 @@ def main(argv=None):
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:
-        args.out.write_text(text)
+        write_text(args.out, text)
 
 
 if __name__ == "__main__":

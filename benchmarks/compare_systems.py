@@ -11,30 +11,22 @@ Usage: see benchmarks/README.md.
 
 import argparse
 import json
-import math
 import os
-import platform
 import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-SYSTEMS_DIR = HERE / "systems"
-sys.path.insert(0, str(SYSTEMS_DIR))
-
 from _archive import budget_folder, differing_keys, restore_runs, save_runs, set_aside_stale_runs
-from _common import write_json_atomic
+from _harness import HERE, SYSTEMS_DIR, code_version, hard_limit, overran, run_subprocess, system_module
 from _noise import paired_bootstrap
+from _report import write_compare_report
 from _suite import (
-    DEFAULT_MANIFEST, constant_score, load_dataset, load_suite, metrics, outer_split,
-    primary_score_resampled, ram_gb, tree_rss)
+    DEFAULT_MANIFEST, LOWER_IS_BETTER, constant_score, load_dataset, load_suite, metrics, normalised,
+    outer_split, primary_score_resampled, select)
 
-LOWER_IS_BETTER = {"rmse", "logloss"}
+write_json_atomic = system_module("_common").write_json_atomic
 
 
 @dataclass
@@ -63,16 +55,6 @@ def default_systems(venvs=HERE / ".venvs"):
         System("rf", SYSTEMS_DIR / "sklearn_baseline.py", args=("--model", "rf")),
         System("linear", SYSTEMS_DIR / "sklearn_baseline.py", args=("--model", "linear")),
     ]}
-
-
-def overran(fit_s, budget):
-    """Whether a fit broke the budget promise: budget + max(5 s, 10 %)."""
-    return fit_s is not None and fit_s > budget + max(5.0, 0.1 * budget)
-
-
-def hard_limit(budget):
-    """Seconds after which a system's subprocess is killed (start-up and predict included)."""
-    return 2 * budget + 60
 
 
 # --------------------------------------------------------------------------- data
@@ -123,37 +105,6 @@ def prepare_dataset(entry, folder, budget, seed, n_jobs, expect=None):
 
 
 # --------------------------------------------------------------------------- runs
-def run_subprocess(cmd, limit, env=None, poll=0.2):
-    """Run ``cmd`` in its own process group; kill the group past ``limit`` seconds.
-
-    Returns ``(returncode or None when killed, wall seconds, peak RSS bytes, stderr tail)``.
-    """
-    start = time.perf_counter()
-    with open(os.devnull, "w") as devnull, tempfile.TemporaryFile(mode="w+") as err:
-        proc = subprocess.Popen(cmd, stdout=devnull, stderr=err, env=env, start_new_session=True)
-        peak = 0
-        while proc.poll() is None:
-            peak = max(peak, tree_rss(proc.pid))
-            if time.perf_counter() - start > limit:
-                _kill_group(proc)
-                return None, time.perf_counter() - start, peak, _tail(err)
-            time.sleep(poll)
-        return proc.returncode, time.perf_counter() - start, peak, _tail(err)
-
-
-def _tail(fh, lines=30):
-    fh.seek(0)
-    return "\n".join(fh.read().splitlines()[-lines:])
-
-
-def _kill_group(proc):
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
-
-
 def _last_error_line(stderr):
     """The exception line of a traceback (or the last line said)."""
     lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
@@ -192,6 +143,29 @@ def primary_score_resampled_run(run, rows):
     return primary_score_resampled(task, y, labels, proba, classes, rows)
 
 
+def load_run(store, record):
+    """The predictions of a stored run (its record says where), as :func:`read_predictions`."""
+    folder = dataset_dir(store, record["budget"], record["seed"], record["dataset"])
+    spec = json.loads((folder / "data" / "task.json").read_text())
+    return read_predictions(spec, folder / "data", folder / "work" / record["system"])
+
+
+def bootstrap_runs(a, b, metric, n_boot=1000):
+    """Run ``a`` against run ``b`` on the same test rows: :func:`_noise.paired_bootstrap`.
+
+    ``a`` and ``b`` come from :func:`read_predictions`; the result's
+    ``verdict`` is ``"better"`` or ``"worse"`` for ``a`` beyond noise, else
+    ``"noise"``.
+    """
+    if len(a[1]) != len(b[1]) or (a[1] != b[1]).any():
+        raise ValueError("the two runs were scored on different test rows")
+
+    def both(rows):
+        return primary_score_resampled_run(a, rows), primary_score_resampled_run(b, rows)
+
+    return paired_bootstrap(both, len(a[1]), metric in LOWER_IS_BETTER, n_boot=n_boot)
+
+
 def run_one(system, spec, data_dir, out_dir, limit):
     """Run one system on one prepared dataset and score its predictions."""
     out_dir = Path(out_dir)
@@ -201,7 +175,8 @@ def run_one(system, spec, data_dir, out_dir, limit):
         [str(SYSTEMS_DIR)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
     cmd = [system.python, str(system.script), "--task", str(data_dir), "--out", str(out_dir),
            *system.args]
-    code, wall, peak, stderr = run_subprocess(cmd, limit, env=env)
+    finished = run_subprocess(cmd, limit, env=env)
+    code, wall, peak, stderr = finished.returncode, finished.wall_s, finished.peak_bytes, finished.stderr
     record = {"dataset": spec["name"], "system": system.name, "budget": spec["budget"],
               "seed": spec["seed"], "task": spec["task"], "split": spec["split"],
               "n_train": spec["n_train"], "n_test": spec["n_test"],
@@ -226,29 +201,6 @@ def run_one(system, spec, data_dir, out_dir, limit):
     record["overran"] = overran(record["fit_s"], spec["budget"])
     shutil.rmtree(out_dir / "models", ignore_errors=True)  # AutoGluon's saved models
     return record
-
-
-def code_version(root=HERE.parent):
-    """The last commit that changed this repository's code, ``+changes`` for uncommitted edits.
-
-    Code is the package, the benchmark scripts, the peers' pins and
-    ``pyproject.toml``; results and documents do not count, so a sitting that
-    commits its finished runs as it goes keeps naming the code it measures.
-    '' outside git.
-    """
-    paths = ["--", ":(top)automl", ":(top)benchmarks/*.py", ":(top)benchmarks/systems",
-             ":(top)benchmarks/peers", ":(top)pyproject.toml"]
-
-    def git(*args):
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                              timeout=30).stdout.strip()
-
-    try:
-        commit = git("log", "-1", "--format=%h", *paths)
-        dirty = git("status", "--porcelain", "--untracked-files=no", *paths)
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return commit + ("+changes" if commit and dirty else "")
 
 
 def dataset_dir(store, budget, seed, name):
@@ -321,15 +273,11 @@ def normalised_scores(records):
         goodness = pd.Series([sign * r["score"] if r["status"] == "ok" else -float("inf")
                               for r in rows])
         ranks = goodness.rank(ascending=False, method="average").tolist()
-        best = max((sign * r["score"] for r in ok), default=None)
+        best = sign * max((sign * r["score"] for r in ok), default=float("nan"))
         for r, rank in zip(rows, ranks):
-            r = dict(r, rank=rank, norm=None)
-            if best is not None:
-                span = best - sign * r["const_score"]
-                if span > 0:
-                    r["norm"] = ((sign * r["score"] - sign * r["const_score"]) / span
-                                 if r["status"] == "ok" else 0.0)
-            out.append(r)
+            norm = normalised(r["score"] if r["status"] == "ok" else r["const_score"],
+                              r["const_score"], best, metric) if ok else None
+            out.append(dict(r, rank=rank, norm=norm))
     return out
 
 
@@ -348,18 +296,11 @@ def noise_verdicts(records, store, ours="automl", n_boot=1000):
         mine = runs.get(ours)
         if mine is None or mine["status"] != "ok":
             continue
-        folder = dataset_dir(store, mine["budget"], mine["seed"], dataset)
-        spec = json.loads((folder / "data" / "task.json").read_text())
-        a = read_predictions(spec, folder / "data", folder / "work" / ours)
+        a = load_run(store, mine)
         for name, r in runs.items():
             if name == ours or r["status"] != "ok":
                 continue
-            b = read_predictions(spec, folder / "data", folder / "work" / name)
-
-            def both(rows, b=b):
-                return primary_score_resampled_run(a, rows), primary_score_resampled_run(b, rows)
-
-            result = paired_bootstrap(both, len(a[1]), r["metric"] in LOWER_IS_BETTER, n_boot=n_boot)
+            result = bootstrap_runs(a, load_run(store, r), r["metric"], n_boot)
             out.append({"dataset": dataset, "system": name, "metric": r["metric"],
                         "n_boot": n_boot, **result})
     return out
@@ -427,197 +368,12 @@ def write_report(records, out, budget, command, systems_order, ours="automl", st
 
     verdicts = None if store is None else noise_verdicts(records, store, ours, n_boot)
     rows, frame, incomplete = summarise(records, ours=ours, verdicts=verdicts)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    all_runs = pd.DataFrame(normalised_scores(records))
-    all_runs.drop(columns=["info"], errors="ignore").assign(
-        info=[json.dumps(r.get("info", {}), default=str) for r in all_runs.to_dict("records")]
-    ).to_csv(_tmp(out.with_suffix(".csv")), index=False)
-    os.replace(_tmp(out.with_suffix(".csv")), out.with_suffix(".csv"))
-    plotted = plot_scores(frame, out.with_suffix(".png"), systems_order, budget)
-    text = _markdown(rows, frame, incomplete, budget, command, systems_order, ours,
-                     out.with_suffix(".png").name if plotted else None, verdicts)
-    _tmp(out).write_text(text)
-    os.replace(_tmp(out), out)
-    return text
-
-
-def _tmp(path):
-    return Path(str(path) + ".tmp")
-
-
-def plot_scores(frame, path, systems_order, budget):
-    """Normalised score per dataset (rows) and system (markers), as PNG. False without matplotlib."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return False
-    datasets = list(dict.fromkeys(frame["dataset"]))
-    fig, ax = plt.subplots(figsize=(10, 0.32 * len(datasets) + 1.6))
-    markers = "o^sDvP*Xh"
-    for i, name in enumerate([s for s in systems_order if s in set(frame["system"])]):
-        part = frame[frame["system"] == name].set_index("dataset").reindex(datasets)
-        ax.scatter(part["norm"].clip(lower=-0.1), range(len(datasets)), label=name,
-                   marker=markers[i % len(markers)], s=36 if i else 64, alpha=0.8,
-                   zorder=3 if i == 0 else 2)
-    ax.set_yticks(range(len(datasets)), datasets)
-    ax.invert_yaxis()
-    ax.set_xlabel("normalised test score (0 = constant predictor, 1 = best system; clipped at -0.1)")
-    ax.set_title(f"Budget {budget:g} s")
-    ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
-    fig.tight_layout()
-    fig.savefig(_tmp(path), format="png", dpi=110)
-    plt.close(fig)
-    os.replace(_tmp(path), path)
-    return True
-
-
-def _fmt(v, spec=".4f"):
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    return format(v, spec) if isinstance(v, float) else str(v)
-
-
-def _matrix(frame, systems, value, spec):
-    """A Markdown table: one row per dataset, one column per system."""
-    lines = ["| dataset | metric | " + " | ".join(systems) + " |", "|---|---|" + "---|" * len(systems)]
-    for dataset, group in frame.groupby("dataset", sort=False):
-        by = group.set_index("system")
-        metric = next((m for m in group.get("metric", []) if isinstance(m, str)), "")
-        cells = []
-        for s in systems:
-            r = by.loc[s] if s in by.index else None
-            if r is None:
-                cells.append("")
-            elif r["status"] != "ok":
-                cells.append(r["status"])
-            else:
-                cell = _fmt(float(r[value]), spec)
-                cells.append(f"**{cell}**" if value == "score" and r["rank"] == group["rank"].min() else cell)
-        lines.append(f"| {dataset} | {metric} | " + " | ".join(cells) + " |")
-    return lines
-
-
-def _markdown(rows, frame, incomplete, budget, command, systems_order, ours, png, verdicts=None):
-    systems = [s for s in systems_order if s in set(frame["system"])]
-    versions = sorted({f"{r['system']}: {r['info'].get('version')}" for r in frame.to_dict("records")
-                       if isinstance(r.get("info"), dict) and r["info"].get("version")})
-    overran_fit = frame["overran"].fillna(False).astype(bool) if "overran" in frame else False
-    over = frame[overran_fit | (frame["status"] == "timeout")]
-    lines = [
-        f"# AutoML systems side by side, budget {budget:g} s",
-        "",
-        (f"Date {time.strftime('%Y-%m-%d')}; machine {platform.machine()}, {os.cpu_count()} cores, "
-         f"{ram_gb():.0f} GB RAM; Python {platform.python_version()}. Versions: "
-         f"{'; '.join(versions)}."),
-        f"Command: `{command}`.",
-        *_provenance(frame),
-        "",
-        ("Same outer split for every system (75/25, seed 0; by time where the manifest names a "
-         "time column, else by group where it names one, else stratified), same budget, "
-         "same cores, each run in its own subprocess. Scores on the test split: ROC AUC (binary, "
-         "higher is better), log loss (multiclass, lower), RMSE (regression, lower). "
-         "Normalised score: 0 = the constant predictor, 1 = the best system on that dataset; a "
-         "failed run counts as the constant predictor. Win/tie/loss: ours against that system, "
-         "tie within 0.001 normalised."),
-        "",
-        f"Datasets complete: {frame['dataset'].nunique()}"
-        + (f"; not yet run for every system: {', '.join(incomplete)}" if incomplete else "") + ".",
-        "",
-        "| system | datasets | mean rank | mean normalised | ours W/T/L | ours better/worse "
-        "beyond noise | overruns | failed | median fit/budget | median predict ms/1k | median peak MB |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        mine = r["system"] == ours
-        wtl = "" if mine else f"{r['ours_wins']}/{r['ties']}/{r['ours_losses']}"
-        noise = "" if mine or verdicts is None else (
-            f"{r['ours_better_beyond_noise']}/{r['ours_worse_beyond_noise']}")
-        lines.append(
-            f"| {r['system']} | {r['datasets']} | {_fmt(r['mean_rank'], '.2f')} | "
-            f"{_fmt(r['mean_norm'])} | {wtl} | {noise} | {r['overruns']} | {r['failed'] + r['timeouts']} | "
-            f"{_fmt(r['median_fit_over_budget'], '.2f')} | {_fmt(r['median_predict_ms_per_1k'], '.1f')} | "
-            f"{_fmt(r['median_peak_mb'], '.0f')} |")
-    if len(over):
-        lines += ["", "Budget overruns (fit > budget + max(5 s, 10 %), or killed): "
-                  + ", ".join(f"{r['system']} on {r['dataset']}"
-                              + (" (killed)" if r["status"] == "timeout" else f" ({r['fit_s']:.0f} s)")
-                              for r in over.to_dict("records")) + "."]
-    if verdicts is not None:
-        worse = [v for v in verdicts if v["verdict"] == "worse" and v["dataset"] in set(frame["dataset"])]
-        lines += ["", ("Beyond noise: the 95 % interval of a paired bootstrap over the test rows "
-                       f"({verdicts[0]['n_boot'] if verdicts else 0} resamples) of the difference "
-                       "in test score excludes 0. Ours worse "
-                       "beyond noise: ") + (", ".join(
-                           f"against {v['system']} on {v['dataset']} ({v['metric']} "
-                           f"{v['diff']:+.4f}, [{v['low']:+.4f}, {v['high']:+.4f}])" for v in worse)
-                           or "nowhere") + "."]
-    failures = frame[frame["status"] != "ok"]
-    if len(failures):
-        lines += ["", "Failures:", ""] + [f"- {r['system']} on {r['dataset']}: {r['error']}"
-                                          for r in failures.to_dict("records")]
-    if png:
-        lines += ["", f"![normalised score per dataset]({png})"]
-    lines += ["", "## Test score (best in bold)", ""] + _matrix(frame, systems, "score", ".4f")
-    lines += ["", "## Normalised score", ""] + _matrix(frame, systems, "norm", ".3f")
-    lines += ["", "## Fit seconds", ""] + _matrix(frame, systems, "fit_s", ".1f")
-    lines += ["", "## Predict ms per 1,000 rows", ""] + _matrix(frame, systems, "predict_ms_per_1k", ".1f")
-    lines += ["", "## Peak memory of the subprocess tree, MB", ""] + _matrix(frame, systems, "peak_mb", ".0f")
-    lines += _profile(frame, ours)
-    return "\n".join(lines) + "\n"
-
-
-def _provenance(frame):
-    """One line: when each system's runs finished and at which commit of this repository."""
-    if "finished" not in frame:
-        return []
-    parts = []
-    for system, runs in frame.groupby("system", sort=False):
-        days = sorted({str(d)[:10] for d in runs["finished"].dropna()})
-        codes = sorted({str(c) for c in runs["code"].dropna() if c}) if "code" in runs else []
-        if days:
-            when = days[0] if len(days) == 1 else f"{days[0]} to {days[-1]}"
-            parts.append(f"{system} {when}" + (f" at {', '.join(codes)}" if codes else ""))
-    return [f"Runs finished: {'; '.join(parts)}."] if parts else []
-
-
-def _profile(frame, ours):
-    """What each search did: trials, chosen family, ensemble, CV estimate beside the test score."""
-    runs = {(r["dataset"], r["system"]): r.get("info") for r in frame.to_dict("records")
-            if r["status"] == "ok" and isinstance(r.get("info"), dict)}
-    if not any(system == ours for _, system in runs):
-        return []
-    lines = ["", "## What the searches did", "",
-             "Ours: trials, the best pipeline's family, the ensemble (kind, members) and the "
-             "search's CV estimate (scorer sign: greater is better) of the best pipeline and of "
-             "the ensemble; trials that raised, by family. FLAML: trials and best learner. "
-             "AutoGluon: models trained.",
-             "", "| dataset | ours trials | ours failed | ours best | ours ensemble | ours CV best "
-             "| ours CV ensemble | flaml trials | flaml best | AG medium models | AG best models |",
-             "|" + "---|" * 11]
-    for dataset in dict.fromkeys(frame["dataset"]):
-        mine = runs.get((dataset, ours)) or {}
-        flaml = runs.get((dataset, "flaml")) or {}
-        medium = runs.get((dataset, "autogluon_medium")) or {}
-        best = runs.get((dataset, "autogluon_best")) or {}
-        ensemble = f"{mine.get('ensemble', '')} ({mine.get('n_members', '')})" if mine else ""
-        failed = ", ".join(f"{family} {n}" for family, n in
-                           sorted((mine.get("failed_trials") or {}).items()))
-        lines.append(
-            f"| {dataset} | {_fmt(mine.get('n_trials'))} | {failed} | "
-            f"{_fmt(mine.get('best_family'))} | "
-            f"{ensemble} | {_fmt(mine.get('cv_best'))} | {_fmt(mine.get('cv_ensemble'))} | "
-            f"{_fmt(flaml.get('n_trials'))} | {_fmt(flaml.get('best_estimator'))} | "
-            f"{_fmt(medium.get('n_models'))} | {_fmt(best.get('n_models'))} |")
-    return lines
+    return write_compare_report(out, pd.DataFrame(normalised_scores(records)), rows, frame,
+                                incomplete, budget, command, systems_order, ours, verdicts)
 
 
 # --------------------------------------------------------------------------- CLI
-def main(argv=None):
+def _parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float, default=60)
     parser.add_argument("--manifest", default=str(DEFAULT_MANIFEST),
@@ -642,6 +398,11 @@ def main(argv=None):
     parser.add_argument("--n-boot", type=int, default=1000,
                         help="bootstrap resamples for the beyond-noise verdicts (0: none)")
     parser.add_argument("--out", default="", help="Markdown file to write (CSV and PNG beside it)")
+    return parser
+
+
+def main(argv=None):
+    parser = _parser()
     args = parser.parse_args(argv)
     known = default_systems(args.venvs)
     names = [s for s in args.systems.split(",") if s]
@@ -651,12 +412,11 @@ def main(argv=None):
     missing = sorted({known[s].python for s in names if not Path(known[s].python).exists()})
     if missing and not args.report_only:
         parser.error(f"no interpreter at {', '.join(missing)}: run benchmarks/peers/setup.sh first")
-    suite = load_suite(None if args.manifest == "none" else args.manifest, synthetic=False)
-    if args.datasets:
-        wanted = args.datasets.split(",")
-        suite = [e for e in suite if e["name"] in wanted]
-        if len(suite) != len(wanted):
-            parser.error(f"unknown datasets: {sorted(set(wanted) - {e['name'] for e in suite})}")
+    try:
+        suite = select(load_suite(None if args.manifest == "none" else args.manifest,
+                                  synthetic=False), [d for d in args.datasets.split(",") if d])
+    except ValueError as exc:
+        parser.error(str(exc))
     systems = [known[s] for s in names]
     rerun = [s for s in args.rerun.split(",") if s]
     if rerun and not args.archive:
@@ -677,7 +437,7 @@ def main(argv=None):
             print(f"{len(stale)} stored runs of {', '.join(rerun)} at other code set aside",
                   file=sys.stderr)
     if args.report_only:
-        records = _stored(args.store, args.budget, args.seed, suite, names)
+        records = stored_records(args.store, args.budget, args.seed, suite, names)
     else:
         def archive(record):  # each run as it ends: a long sitting may be cut short
             save_runs(args.store, args.archive, args.budget, args.seed, [record["dataset"]],
@@ -698,6 +458,7 @@ def main(argv=None):
     command = (f"python benchmarks/compare_systems.py --budget {args.budget:g} --n-jobs {args.n_jobs}"
                + (f" --datasets {args.datasets}" if args.datasets else "")
                + (" --manifest none" if args.manifest == "none" else "")
+               + (f" --seed {args.seed}" if args.seed else "")
                + (f" --archive {args.archive}" if args.archive else "")
                + (f" --rerun {args.rerun}" if args.rerun else ""))
     text = write_report(records, args.out or Path(args.store) / f"report-{args.budget:g}s.md",
@@ -706,7 +467,8 @@ def main(argv=None):
     print(text)
 
 
-def _stored(store, budget, seed, suite, names):
+def stored_records(store, budget, seed, suite, names):
+    """The records kept under ``store`` of ``names`` on the datasets of ``suite``."""
     folder = budget_folder(store, budget, seed)
     records = []
     for entry in suite:

@@ -19,15 +19,12 @@ import argparse
 import sys
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from _suite import DEFAULT_MANIFEST, load_dataset, load_suite, outer_split  # noqa: E402
+from _report import write_text
+from _suite import DEFAULT_MANIFEST, load_dataset, load_suite, outer_split
 
 SCHEMES = ("ts3", "ts5", "kfold5")
 
@@ -168,10 +165,7 @@ def main(argv=None):
     text = "\n".join(lines + details + ["", f"Took {time.time() - start:.0f} s."]) + "\n"
     print(text)
     if args.out:
-        out = Path(args.out)
-        tmp = out.with_suffix(out.suffix + ".tmp")
-        tmp.write_text(text)
-        tmp.replace(out)
+        write_text(args.out, text)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ def main(budget=30.0):
           .to_string(index=False))
     print(f"\n{len(board)} pipelines tried in {model.search_time_:.1f} s "
           f"(budget {budget:g} s); metric {model.metric_}, CV {model.cv_}.")
-    print(f"Best: {model.best_params_['family']}, CV score {model.best_score_:.4f}")
+    print(f"Best: {model.best_config_['family']}, CV score {model.best_score_:.4f}")
     print(f"Test-set score ({model.metric_}): {model.score(X_test, y_test):.4f}")
     print("\nThe best pipeline, a plain scikit-learn object:")
     print(model.best_pipeline_)

@@ -86,12 +86,13 @@ def test_imbalanced_sampler_runs_inside_the_folds_only():
     rng = np.random.RandomState(0)
     X = pd.DataFrame(rng.normal(size=(400, 5)), columns=list("abcde"))
     y = np.r_[np.ones(40), np.zeros(360)].astype(int)
-    model = AutoClassifier(models=["extra_trees"], search="random", time_budget=40,
+    # max_trials ends the search; the long budget lets each trial finish on a busy machine
+    model = AutoClassifier(models=["extra_trees"], search="random", time_budget=300,
                            max_trials=8, cv=3, random_state=0).fit(X, y)
-    samplers = {t.config.get("imbalance") for t in model.trials_}
+    samplers = {t.config.get("imbalance") for t in model.trials_ if t.ok}
     assert {"random_over", "smote"} & samplers
     for t in model.trials_:
-        assert t.score < 0.65, (t.config, t.score)
+        assert not t.ok or t.score < 0.65, (t.config, t.score)
 
 
 def test_target_encoding_is_fitted_inside_the_folds():
@@ -171,10 +172,9 @@ def test_ctrl_c_keeps_the_best_pipeline_so_far():
     assert model.predict(X[:5]).shape == (5,)
 
 
-def test_parallel_candidates():
-    X, y = load_breast_cancer(return_X_y=True)
-    # max_trials ends it; the budget only has to outlast a busy machine
-    model = AutoPipeline(time_budget=120, max_trials=6, n_jobs=2, cv=3, random_state=0).fit(X, y)
+def test_parallel_candidates(cancer_parallel_search):
+    # n_jobs=2, max_trials=6 on breast cancer (tests/conftest.py; test_dask.py reuses it)
+    _, _, model = cancer_parallel_search
     assert (model.leaderboard_["status"] == "ok").sum() >= 5
     assert model.best_score_ > 0.97
 
@@ -182,7 +182,10 @@ def test_parallel_candidates():
 @pytest.mark.parametrize("search", ["random", "grid", "halving"])
 def test_other_search_strategies(search):
     X, y = load_breast_cancer(return_X_y=True)
-    model = AutoPipeline(time_budget=40, max_trials=12, search=search, cv=3,
+    # after the portfolio's 2 defaults: 4 of the strategy's own candidates, and for
+    # halving enough for a round on a fraction of the rows
+    model = AutoPipeline(time_budget=40, max_trials=12 if search == "halving" else 6,
+                         search=search, cv=3,
                          models=["logistic_regression", "hist_gradient_boosting"],
                          random_state=0).fit(X, y)
     assert model.best_score_ > 0.97

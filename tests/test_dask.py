@@ -33,7 +33,7 @@ def _worker_pids(client):
     return set(client.run(os.getpid).values())
 
 
-def test_candidates_run_on_the_workers_with_local_quality(client, data):
+def test_candidates_run_on_the_workers_with_local_quality(client, data, cancer_parallel_search):
     X, y = data
     model = AutoPipeline(backend="dask", **RUN).fit(X, y)
     # the cheap first candidate runs here while the workers start; the rest on
@@ -41,7 +41,10 @@ def test_candidates_run_on_the_workers_with_local_quality(client, data):
     pids = {int(t.worker.rsplit(":", 1)[1]) for t in model.trials_ if t.ok}
     assert os.getpid() in pids and pids - {os.getpid()} <= _worker_pids(client)
     assert len(pids - {os.getpid()}) >= 1
-    local = AutoPipeline(n_jobs=2, backend="loky", **RUN).fit(X, y)
+    # the same search (RUN) with n_jobs=2 local worker processes (tests/conftest.py)
+    local = cancer_parallel_search[2]
+    assert {k: local.get_params()[k] for k in RUN} == RUN
+    assert local.get_params()["n_jobs"] == 2 and local.get_params()["backend"] == "loky"
     assert sum(t.ok for t in model.trials_) == 6
     assert abs(model.best_score_ - local.best_score_) < 0.005
     assert model.score(X, y) > 0.97
@@ -55,22 +58,21 @@ def test_joblib_dask_backend_context_is_used(client, data):
     assert workers and workers <= _worker_pids(client)
 
 
-def test_a_worker_killed_mid_search_does_not_lose_the_search(data):
+def test_a_worker_killed_mid_search_does_not_lose_the_search(client, data):
+    # the module's cluster (its nanny starts a new worker for the killed one):
+    # this test comes last, after those that count the workers
     X, y = data
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        with distributed.Client(cluster) as client:
-            before = _worker_pids(client)
-            killed = []
+    before = _worker_pids(client)
+    killed = []
 
-            def kill_one_worker(info):
-                if not killed:  # after the first finished candidate
-                    pid = sorted(before)[0]
-                    os.kill(pid, signal.SIGKILL)
-                    killed.append(pid)
+    def kill_one_worker(info):
+        if not killed:  # after the first finished candidate
+            pid = sorted(before)[0]
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
 
-            model = AutoPipeline(backend="dask", callback=kill_one_worker,
-                                 **{**RUN, "max_trials": 8}).fit(X, y)
+    model = AutoPipeline(backend="dask", callback=kill_one_worker,
+                         **{**RUN, "max_trials": 8}).fit(X, y)
     assert killed
     statuses = [t.status for t in model.trials_]
     assert len(model.trials_) == 8

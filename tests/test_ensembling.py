@@ -22,6 +22,13 @@ def diabetes_greedy():
     return X, y, AutoRegressor(fold_bagging=False, **RUN).fit(X, y)
 
 
+@pytest.fixture(scope="module")
+def cancer_single():
+    """The best single pipeline, refitted on all rows, on breast cancer."""
+    X, y = load_breast_cancer(return_X_y=True)
+    return X, y, AutoClassifier(fold_bagging=False, ensemble="none", **RUN).fit(X, y)
+
+
 def _member_oof(model, y):
     """OOF score of each trial, as AutoPipeline scores them."""
     from automl._metrics import resolve_scorer, score_predictions
@@ -107,7 +114,8 @@ def test_no_leakage_a_memoriser_does_not_win():
 
 def test_ensemble_none_keeps_the_best_pipeline():
     X, y = load_diabetes(return_X_y=True, as_frame=True)
-    model = AutoRegressor(ensemble="none", **RUN).fit(X, y)
+    # three candidates to choose from are enough to show that none is combined
+    model = AutoRegressor(ensemble="none", **{**RUN, "max_trials": 3}).fit(X, y)
     assert model.ensemble_.attrs["kind"] == "single" and len(model.ensemble_) == 1
     assert model.model_ is model.best_pipeline_
     assert not model.leaderboard_["family"].str.startswith("ensemble").any()
@@ -116,7 +124,9 @@ def test_ensemble_none_keeps_the_best_pipeline():
 
 def test_stacking_final_estimator_fitted_on_out_of_fold_predictions():
     X, y = make_friedman1(n_samples=400, noise=1.0, random_state=0)
-    model = AutoPipeline(ensemble="stacking", **{**RUN, "cv": 5}).fit(X, y)
+    # a long budget (max_trials ends the search): on a busy machine the refits'
+    # estimates grow, and the stack must still fit in the time left
+    model = AutoPipeline(ensemble="stacking", **{**RUN, "cv": 5, "time_budget": 600}).fit(X, y)
     assert model.ensemble_.attrs["kind"] == "stacking"
     stack = model.model_
     assert isinstance(stack, StackingRegressor)
@@ -139,9 +149,12 @@ def test_stacking_falls_back_to_greedy_without_a_partition():
 
 @pytest.mark.parametrize("fold_bagging, fitted_on", [(True, "folds (bagged)"),
                                                      (False, "all rows")])
-def test_fold_bagging_is_a_choice_and_is_reported(fold_bagging, fitted_on):
-    X, y = load_breast_cancer(return_X_y=True)
-    model = AutoClassifier(fold_bagging=fold_bagging, ensemble="none", **RUN).fit(X, y)
+def test_fold_bagging_is_a_choice_and_is_reported(fold_bagging, fitted_on, request):
+    if fold_bagging:
+        X, y = load_breast_cancer(return_X_y=True)
+        model = AutoClassifier(fold_bagging=True, ensemble="none", **RUN).fit(X, y)
+    else:
+        X, y, model = request.getfixturevalue("cancer_single")
     assert model.ensemble_["fitted_on"].tolist() == [fitted_on]
     best = model.best_pipeline_
     if fold_bagging:
@@ -189,17 +202,16 @@ def test_fitted_members_are_timed_as_shares_of_the_best_pipeline():
     from sklearn.linear_model import Ridge
     from sklearn.pipeline import Pipeline
 
-    from automl._final_model import FinalModelContext, _measured_costs
+    from automl._final_model import _measured_costs
     from automl.transformers import TablePreprocessor
 
     X, y = load_diabetes(return_X_y=True, as_frame=True)
-    ctx = FinalModelContext(X, y.to_numpy(), "regression", None, None, [], TablePreprocessor(),
-                            None, len(y), deadline=None)
-    table = ctx.fitted_table()
+    ctx = _final_context(X, y.to_numpy(), "regression", None, None, [], len(y))
+    table = ctx.refitter.fitted_table()
 
     def member(trial_id, model):
         return SimpleNamespace(trial_id=trial_id), Pipeline(
-            [("table", table), ("model", model.fit(ctx.transformed(), y))])
+            [("table", table), ("model", model.fit(ctx.refitter.transformed(), y))])
 
     best = member(0, RandomForestRegressor(n_estimators=30, random_state=0))
     cheap = member(1, Ridge())
@@ -253,16 +265,15 @@ def test_members_that_predict_too_slowly_once_fitted_are_chosen_again():
     from sklearn.linear_model import Ridge
     from sklearn.pipeline import Pipeline
 
-    from automl._final_model import FinalModel, FinalModelContext, _fit_greedy
+    from automl._final_model import FinalModel, _fit_greedy
     from automl._metrics import resolve_scorer
     from automl.transformers import TablePreprocessor
 
     X, y = load_diabetes(return_X_y=True, as_frame=True)
     y = y.to_numpy()
     scorer = resolve_scorer("rmse", "regression")[1]
-    ctx = FinalModelContext(X, y, "regression", None, scorer, [], TablePreprocessor(), None,
-                            len(y), deadline=_time.time() + 300)
-    table = ctx.fitted_table()
+    ctx = _final_context(X, y, "regression", None, scorer, [], len(y), seconds=300)
+    table = ctx.refitter.fitted_table()
     rng = np.random.RandomState(0)
     trials = []
     for trial_id, (model, sd) in enumerate([
@@ -273,13 +284,13 @@ def test_members_that_predict_too_slowly_once_fitted_are_chosen_again():
         trials.append(SimpleNamespace(trial_id=trial_id, oof=y + rng.normal(0, sd, len(y)),
                                       fit_time=0.0, scores=[0.0], models_path=None,
                                       config={}))
-        ctx._refits[trial_id] = Pipeline(
-            [("table", table), ("model", model.fit(ctx.transformed(), y))])
-    best_oof = ctx.score(y, trials[0].oof)
-    result = FinalModel(estimator=ctx.refit(trials[0]), kind="single", members=[trials[0]],
+        ctx.refitter.refitted[trial_id] = Pipeline(
+            [("table", table), ("model", model.fit(ctx.refitter.transformed(), y))])
+    best_oof = ctx.scoring.score(y, trials[0].oof)
+    result = FinalModel(estimator=ctx.refitter.refit(trials[0]), kind="single", members=[trials[0]],
                         weights=np.ones(1), oof_score=best_oof, best_single=trials[0],
                         best_single_oof=best_oof, bagged={0: False},
-                        best_pipeline=ctx.refit(trials[0]))
+                        best_pipeline=ctx.refitter.refit(trials[0]))
     chosen = [(t, 1 / 3) for t in trials]
     free = _fit_greedy(chosen, 0.0, ctx, False, result, None)
     assert [t.trial_id for t in free.members] == [0, 1, 2] and np.isnan(free.predict_cost)
@@ -320,17 +331,16 @@ def test_mixed_ensemble_runs_the_shared_table_once_and_averages_exactly():
     from sklearn.pipeline import Pipeline
     from sklearn.tree import DecisionTreeRegressor
 
-    from automl._final_model import FinalModelContext, _assemble
+    from automl._final_model import _assemble
     from automl.ensemble import WeightedEnsembleRegressor
     from automl.transformers import TablePreprocessor
 
     X, y = load_diabetes(return_X_y=True, as_frame=True)
     y = y.to_numpy()
-    ctx = FinalModelContext(X, y, "regression", None, None, [], TablePreprocessor(), None,
-                            len(y), deadline=None)
-    table = ctx.fitted_table()
-    shared_a = Pipeline([("table", table), ("model", Ridge(1.0).fit(ctx.transformed(), y))])
-    shared_b = Pipeline([("table", table), ("model", Ridge(100.0).fit(ctx.transformed(), y))])
+    ctx = _final_context(X, y, "regression", None, None, [], len(y))
+    table = ctx.refitter.fitted_table()
+    shared_a = Pipeline([("table", table), ("model", Ridge(1.0).fit(ctx.refitter.transformed(), y))])
+    shared_b = Pipeline([("table", table), ("model", Ridge(100.0).fit(ctx.refitter.transformed(), y))])
     own = Pipeline([("table", TablePreprocessor()),
                     ("model", DecisionTreeRegressor(max_depth=3, random_state=0))]).fit(X, y)
     members = [(SimpleNamespace(trial_id=i), f) for i, f in enumerate([shared_a, own, shared_b])]
@@ -362,7 +372,7 @@ def test_a_candidate_no_better_than_the_class_priors_is_left_out_of_the_ensemble
     from sklearn.naive_bayes import GaussianNB
     from sklearn.pipeline import Pipeline
 
-    from automl._final_model import FinalModelContext, build_final_model, constant_score
+    from automl._final_model import build_final_model, constant_score
     from automl._metrics import resolve_scorer
     from automl.transformers import TablePreprocessor
 
@@ -371,10 +381,10 @@ def test_a_candidate_no_better_than_the_class_priors_is_left_out_of_the_ensemble
     classes = np.array([0, 1])
     folds = [(np.arange(200, 400), np.arange(200)), (np.arange(200), np.arange(200, 400))]
     scorer = resolve_scorer("roc_auc", "binary", classes)[1]
-    ctx = FinalModelContext(X, y, "binary", classes, scorer, folds, TablePreprocessor(), None,
-                            200, deadline=_time.time() + 300, metric="roc_auc")
+    ctx = _final_context(X, y, "binary", classes, scorer, folds, 200, seconds=300,
+                         metric="roc_auc")
     assert constant_score(ctx) == 0.5
-    table = ctx.fitted_table()
+    table = ctx.refitter.fitted_table()
     rng = np.random.RandomState(0)
     first_fold = np.arange(400) < 200
 
@@ -392,8 +402,8 @@ def test_a_candidate_no_better_than_the_class_priors_is_left_out_of_the_ensemble
             trial_id=trial_id, oof=oof, score=float(np.mean(fold_scores)), scores=fold_scores,
             fit_time=0.0, models_path=None, config={}, predict_time=(1e-5, 1e-5),
             family=SimpleNamespace(name="naive_bayes")))
-        ctx._refits[trial_id] = Pipeline(
-            [("table", table), ("model", GaussianNB().fit(ctx.transformed(), y))])
+        ctx.refitter.refitted[trial_id] = Pipeline(
+            [("table", table), ("model", GaussianNB().fit(ctx.refitter.transformed(), y))])
     assert trials[2].score == 0.5  # no better than the class priors on its folds
     # on the pooled rows it would help: with it, the shifted member's folds line up
     with_balance = np.mean([shifted[:, 1], plain[:, 1], 2 * balance[:, 1]], axis=0)
@@ -431,7 +441,7 @@ def test_a_family_below_the_top_candidates_can_join_the_ensemble():
     from sklearn.linear_model import Ridge
     from sklearn.pipeline import Pipeline
 
-    from automl._final_model import MAX_CANDIDATES, FinalModelContext, build_final_model
+    from automl._final_model import MAX_CANDIDATES, build_final_model
     from automl._metrics import resolve_scorer
     from automl.transformers import TablePreprocessor
 
@@ -440,10 +450,9 @@ def test_a_family_below_the_top_candidates_can_join_the_ensemble():
     n = len(y)
     folds = [(np.arange(n // 2, n), np.arange(n // 2)), (np.arange(n // 2), np.arange(n // 2, n))]
     scorer = resolve_scorer("neg_root_mean_squared_error", "regression", None)[1]
-    ctx = FinalModelContext(X, y, "regression", None, scorer, folds, TablePreprocessor(), None,
-                            n // 2, deadline=_time.time() + 300,
-                            metric="neg_root_mean_squared_error")
-    table = ctx.fitted_table()
+    ctx = _final_context(X, y, "regression", None, scorer, folds, n // 2, seconds=300,
+                         metric="neg_root_mean_squared_error")
+    table = ctx.refitter.fitted_table()
     rng = np.random.RandomState(0)
     shared_error = rng.normal(0, 30, n)
     oofs = [y + shared_error + rng.normal(0, 1, n) for _ in range(MAX_CANDIDATES)]
@@ -455,8 +464,8 @@ def test_a_family_below_the_top_candidates_can_join_the_ensemble():
         trial.__dict__.update(oof=oof, scores=fold_scores, score=float(np.mean(fold_scores)),
                               fit_time=0.0, models_path=None, config={},
                               predict_time=(1e-5, 1e-5))
-        ctx._refits[trial.trial_id] = Pipeline(
-            [("table", table), ("model", Ridge(alpha=trial.trial_id + 1.0).fit(ctx.transformed(), y))])
+        ctx.refitter.refitted[trial.trial_id] = Pipeline(
+            [("table", table), ("model", Ridge(alpha=trial.trial_id + 1.0).fit(ctx.refitter.transformed(), y))])
     trials.sort(key=lambda t: -t.score)
     assert trials[-1].family.name == "linear"  # the weakest candidate
     final = build_final_model(trials, ensemble="greedy", fold_bagging=False, ctx=ctx)
@@ -475,12 +484,23 @@ def test_oof_predictions_are_the_ensemble_weights_over_the_members_oof(diabetes_
     assert -rmse == pytest.approx(members.attrs["oof_score"])
 
 
-def test_oof_predictions_of_a_single_pipeline_are_its_trials():
-    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
-    model = AutoClassifier(ensemble="none", **{**RUN, "max_trials": 2}).fit(X, y)
+def test_oof_predictions_of_a_single_pipeline_are_its_trials(cancer_single):
+    X, y, model = cancer_single
     best = next(t for t in model.trials_ if t.trial_id == model.ensemble_["trial"].iloc[0])
     assert model.oof_predictions_.shape == (len(y), 2)
     if model.calibration_ == "none":  # else calibrated, cross-fitted (automl._decision)
         np.testing.assert_allclose(model.oof_predictions_, best.oof)
     assert roc_auc_score(y, model.oof_predictions_[:, 1]) == pytest.approx(model.best_score_,
                                                                            abs=0.02)
+
+
+def _final_context(X, y, task, classes, scorer, folds, n_samples_fold, seconds=1e9, metric=None):
+    """The final phase's context on ``(X, y)``, with ``seconds`` on the clock."""
+    from automl._budget import Budget
+    from automl._final_model import FinalModelContext, OOFScoring
+    from automl._refit import Refitter
+    from automl.transformers import TablePreprocessor
+
+    refitter = Refitter(X, y, TablePreprocessor(), None, classes=classes)
+    return FinalModelContext(OOFScoring(y, task, classes, scorer, metric=metric), refitter,
+                             folds, Budget(seconds), n_samples_fold)

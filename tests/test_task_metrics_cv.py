@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 from sklearn.model_selection import GroupKFold, KFold, TimeSeriesSplit
 
-from automl._cv import affordable_fits, default_n_splits, make_cv
+from automl._budget import affordable_fits
+from automl._cv import default_n_splits, make_cv
 from automl._metrics import resolve_scorer, score_predictions
 from automl._task import detect_task
 

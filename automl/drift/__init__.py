@@ -11,7 +11,7 @@ Nothing here changes a prediction.
 from automl.drift._ood import OODDetector
 from automl.drift._profile import TrainingProfile
 from automl.drift._report import adversarial_auc, drift_report
-from automl.drift._warning import DataDriftWarning, fit_profile, profile_reserve, warn_drift
+from automl.drift._warning import DataDriftWarning, fit_profile, warn_drift
 
 __all__ = [
     "DataDriftWarning",
@@ -20,6 +20,5 @@ __all__ = [
     "adversarial_auc",
     "drift_report",
     "fit_profile",
-    "profile_reserve",
     "warn_drift",
 ]

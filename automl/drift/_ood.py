@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from automl.transformers import TablePreprocessor
-from automl.transformers._datetime import validate_frame
+from automl._validation import validate_frame
 
 
 class OODDetector(BaseEstimator):

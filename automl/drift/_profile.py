@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from automl.drift._columns import has_number_dtype, compare_column, profile_column
 from automl.drift._ood import OODDetector
 from automl.transformers import TablePreprocessor
-from automl.transformers._datetime import validate_frame
+from automl._validation import validate_frame
 
 REPORT_COLUMNS = ["column", "kind", "psi", "missing_rate", "training_missing_rate",
                   "unseen_fraction", "out_of_range_fraction", "type_changed", "flag", "problems"]

@@ -54,22 +54,6 @@ def warn_drift(profile, X, *, stacklevel=2):
     return problems
 
 
-# Share of a time budget kept for the training profile, and its cap in seconds.
-PROFILE_SHARE = 0.02
-PROFILE_MAX_SECONDS = 2.0
-
-
-def profile_reserve(time_budget):
-    """Seconds of ``time_budget`` a search leaves for :func:`fit_profile`: 2 %, at most 2 s.
-
-    Examples
-    --------
-    >>> profile_reserve(30), profile_reserve(600)
-    (0.6, 2.0)
-    """
-    return min(PROFILE_SHARE * time_budget, PROFILE_MAX_SECONDS)
-
-
 def fit_profile(X, *, deadline=None, categorical_columns=None, time_column=None,
                 random_state=None):
     """Fit a :class:`TrainingProfile` within what is left of a time budget.

@@ -4,7 +4,8 @@ Use :class:`automl.AutoPipeline` for the whole job; the parts here are for
 those who want to build or inspect pipelines themselves.
 """
 
-from automl.search._families import FAMILIES, ModelFamily, SearchContext, families_for
+from automl.search._context import SearchContext
+from automl.search.families import FAMILIES, ModelFamily, families_for
 from automl.search._label import LabelEncodedClassifier
 from automl.search._search import SearchResult, Trial, run_search
 from automl.search._space import build_pipeline, candidate_space, default_config

@@ -3,16 +3,19 @@
 ``device="auto"`` asks the NVIDIA driver (``libcuda``, through ctypes) how
 many GPUs are visible: no CuPy, PyTorch or cuML is needed to decide, so the
 package imports and runs on machines without them. Each model family then
-says what it can do with a GPU (see ``family_device``): XGBoost runs on it
-natively; LightGBM's PyPI wheel has only its OpenCL GPU learner, used when
-an OpenCL device answers; random forests and linear models move to cuML
-when it is installed; the other families stay on the CPU.
+says what it can do with a GPU (its ``runs_on``, see ``family_device``):
+XGBoost runs on it natively; LightGBM's PyPI wheel has only its OpenCL GPU
+learner, used when an OpenCL device answers; random forests and linear
+models move to cuML when it is installed; the other families stay on the
+CPU.
 """
 
 import ctypes
 import functools
 import importlib.util
 import os
+
+from automl.search.families import FAMILIES
 
 
 def cuda_device_count():
@@ -67,24 +70,20 @@ def cuml_available():
 
 
 def gpu_capabilities(device):
-    """What the families may use on ``device``: a dict for ``SearchContext.extra``."""
+    """What the families may use on ``device``: ``SearchContext`` fields, as keyword arguments.
+
+    ``lightgbm_gpu`` (LightGBM's OpenCL learner runs) and ``cuml`` (cuML
+    imports); both False off the GPU.
+    """
     if device != "cuda":
         return {"lightgbm_gpu": False, "cuml": False}
     return {"lightgbm_gpu": lightgbm_gpu_usable(), "cuml": cuml_available()}
 
 
 def family_device(name, ctx):
-    """Where family ``name`` runs under ``ctx``: ``"cuda"``, ``"cuda (cuML)"`` or ``"cpu"``."""
-    if ctx.device != "cuda":
-        return "cpu"
-    if name == "xgboost":
-        return "cuda"
-    if name == "lightgbm":
-        return "cuda (OpenCL)" if ctx.extra.get("lightgbm_gpu") else "cpu"
-    if name in CUML_FAMILIES and ctx.extra.get("cuml"):
-        return "cuda (cuML)"
-    return "cpu"
+    """Where family ``name`` runs under ``ctx``, as its ``runs_on`` says.
 
-
-# Families with a cuML implementation swapped in on the GPU.
-CUML_FAMILIES = ("random_forest", "logistic_regression", "linear_regression")
+    ``"cpu"``, ``"cuda"`` (XGBoost), ``"cuda (OpenCL)"`` (LightGBM) or
+    ``"cuda (cuML)"``.
+    """
+    return FAMILIES[name].runs_on(ctx)

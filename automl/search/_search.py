@@ -12,18 +12,16 @@ import joblib
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from automl._budget import MIN_CANDIDATE_SECONDS
 from automl.search._evaluate import (
     CandidateTimeout,
     clear_shared_tables,
     evaluate_candidate,
-    load_data,
     write_deadline,
 )
+from automl.search._data import load_data
 from automl.search._executor import DaskPool, discard_pool, get_pool
 from automl.search._strategies import STRATEGIES
-
-# A candidate is not started with less time than this left.
-MIN_CANDIDATE_SECONDS = 0.5
 
 
 @dataclass
@@ -45,6 +43,10 @@ class Trial:
     predict_time: tuple = (float("nan"), float("nan"))  # s/row: table, rest
     # a stopped candidate's estimated time for all its folds, from those it fitted
     needed_time: float = float("nan")
+    # Hyperband / successive halving: the bracket (s of Li et al.) and rung it
+    # ran in, on ``train_fraction`` of each training fold; None outside brackets
+    bracket: object = None
+    rung: object = None
 
     @property
     def score(self):
@@ -79,8 +81,9 @@ def run_search(
     ctx : SearchContext
     scorer : callable
     data_path : str
-        The joblib file with ``X``, ``y``, ``folds``, ``classes``, ``table``.
-    strategy : {"bayes", "random", "grid", "halving"}
+        The file :meth:`~automl.search._data.SearchData.dump` wrote.
+    strategy : {"bayes", "random", "grid", "halving", "hyperband", "tpe"}
+        A key of :data:`~automl.search._strategies.STRATEGIES`.
     deadline : float
         ``time.time()`` by which the whole fit must be done.
     reserve : callable
@@ -111,103 +114,130 @@ def run_search(
     -------
     SearchResult
     """
-    proposer = STRATEGIES[strategy](families, ctx, random_state)
-    local_data_path = data_path
-    # local workers read the search's current end before each fold
-    deadline_path = None
-    if dask_client is not None:
-        pool = DaskPool(dask_client, n_workers)
-        data_path = pool.scatter(load_data(data_path))
-        models_dir = None  # workers may not share our file system
-    else:
-        pool = get_pool(n_workers, ctx.n_jobs)
-        deadline_path = data_path + ".deadline"
-    trials, running = [], {}
-    best = None
-    interrupted = False
-    restarts = 0
-    slow_families = set()
-
-    finished = []
-    cheap_start = proposer.take_cheap_start()
-
-    def search_end():
-        return deadline - reserve(finished)
-
+    loop = _SearchLoop(STRATEGIES[strategy](families, ctx, random_state), ctx, scorer,
+                       data_path, deadline, reserve, max_trials, n_workers, models_dir, n_keep,
+                       dask_client)
     try:
-        while True:
-            now = time.time()
-            if deadline_path is not None:
-                write_deadline(deadline_path, search_end())
-            while (
-                len(running) < n_workers
-                and search_end() - now > MIN_CANDIDATE_SECONDS
-                and (max_trials is None or len(trials) + (cheap_start is not None) < max_trials)
-            ):
-                proposal = proposer.propose(skip=_too_slow(trials, search_end() - now, slow_families))
-                if proposal is None:
-                    break
-                family, config, frac = proposal
-                trial = Trial(len(trials), family, config, frac)
-                trials.append(trial)
-                args = (evaluate_candidate, data_path, family.name, config, ctx, scorer,
-                        search_end(), frac, *_keep_args(models_dir, trial, trials, n_keep))
-                try:
-                    future = pool.submit(*args, deadline_path=deadline_path)
-                except (BrokenProcessPool, RuntimeError):
-                    if isinstance(pool, DaskPool):
-                        raise
-                    pool = _restart(pool, n_workers, ctx)
-                    restarts += 1
-                    future = pool.submit(*args, deadline_path=deadline_path)
-                running[future] = trial
-            if cheap_start is not None:  # while the workers start
-                trial, future = _evaluate_here(cheap_start, trials, local_data_path, ctx, scorer,
-                                               search_end(), models_dir)
-                cheap_start = None
-                running[future] = trial
-            if not running:
-                break
-            timeout = max(0.0, search_end() - time.time())
-            done, _ = wait(list(running), timeout=timeout, return_when=FIRST_COMPLETED)
-            if not done:  # the search's time is up: stop whatever still runs
-                for trial in running.values():
-                    trial.status, trial.error = "timeout", "stopped at the search deadline"
-                    slow_families.add(trial.family.name)
-                running.clear()
-                _stop(pool)
-                break
-            for future in done:
-                trial = running.pop(future)
-                _record(trial, future)
-                if trial.status == "worker_died" and not isinstance(pool, DaskPool):
-                    pool = _restart(pool, n_workers, ctx)
-                    restarts += 1
-                score = trial.score if trial.ok else None
-                proposer.tell(trial.family, trial.config, trial.train_fraction, score)
-                if trial.ok and trial.train_fraction == 1.0:
-                    finished.append(trial)
-                    finished.sort(key=lambda t: -t.score)
-                    best = finished[0]
-                if log:
-                    log(_describe(trial, best))
-                if callback is not None and callback({
-                        "n_trials": sum(t.status != "running" for t in trials), "trial": trial,
-                        "best_score": None if best is None else best.score,
-                        "time_left": deadline - time.time()}):
-                    for other in running.values():  # a true value stops the search
-                        other.status, other.error = "stopped", "stopped by the callback"
-                    _stop(pool)
-                    return SearchResult(trials, interrupted, restarts)
+        loop.run(log, callback)
     except KeyboardInterrupt:
-        interrupted = True
-        for trial in running.values():
-            trial.status, trial.error = "interrupted", "stopped by KeyboardInterrupt"
-        _stop(pool)
+        loop.stop_running("interrupted", "stopped by KeyboardInterrupt")
+        loop.interrupted = True
         warnings.warn(
-            "Search interrupted: keeping the best pipeline found so far.", UserWarning, stacklevel=3
+            "Search interrupted: keeping the best pipeline found so far.", UserWarning, stacklevel=2
         )
-    return SearchResult(trials, interrupted, restarts)
+    return SearchResult(loop.trials, loop.interrupted, loop.restarts)
+
+
+class _SearchLoop:
+    """The state of one search: the proposer, the pool, the trials and the clock."""
+
+    def __init__(self, proposer, ctx, scorer, data_path, deadline, reserve, max_trials,
+                 n_workers, models_dir, n_keep, dask_client):
+        self.proposer, self.ctx, self.scorer = proposer, ctx, scorer
+        self.deadline, self.reserve, self.max_trials = deadline, reserve, max_trials
+        self.n_workers, self.models_dir, self.n_keep = n_workers, models_dir, n_keep
+        self.local_data_path = self.data_path = data_path
+        # local workers read the search's current end before each fold
+        self.deadline_path = None
+        if dask_client is not None:
+            self.pool = DaskPool(dask_client, n_workers)
+            self.data_path = self.pool.scatter(load_data(data_path))
+            self.models_dir = None  # workers may not share our file system
+        else:
+            self.pool = get_pool(n_workers, ctx.n_jobs)
+            self.deadline_path = data_path + ".deadline"
+        self.trials, self.running, self.finished = [], {}, []
+        self.best, self.interrupted, self.restarts = None, False, 0
+        self.slow_families = set()
+        self.cheap_start = proposer.take_cheap_start()
+
+    def search_end(self):
+        return self.deadline - self.reserve(self.finished)
+
+    def run(self, log, callback):
+        """Propose, evaluate and record until the time, the trials or the callback end it."""
+        while True:
+            if self.deadline_path is not None:
+                write_deadline(self.deadline_path, self.search_end())
+            self._fill_workers()
+            if self.cheap_start is not None:  # while the workers start
+                trial, future = _evaluate_here(self.cheap_start, self.trials,
+                                               self.local_data_path, self.ctx, self.scorer,
+                                               self.search_end(), self.models_dir)
+                self.cheap_start = None
+                self.running[future] = trial
+            if not self.running:
+                return
+            timeout = max(0.0, self.search_end() - time.time())
+            done, _ = wait(list(self.running), timeout=timeout, return_when=FIRST_COMPLETED)
+            if not done:  # the search's time is up: stop whatever still runs
+                for trial in self.running.values():
+                    self.slow_families.add(trial.family.name)
+                self.stop_running("timeout", "stopped at the search deadline")
+                return
+            for future in done:
+                if self._finish(self.running.pop(future), future, log, callback):
+                    self.stop_running("stopped", "stopped by the callback")
+                    return
+
+    def _room_for_another(self, now):
+        trials = len(self.trials) + (self.cheap_start is not None)
+        return (len(self.running) < self.n_workers
+                and self.search_end() - now > MIN_CANDIDATE_SECONDS
+                and (self.max_trials is None or trials < self.max_trials))
+
+    def _fill_workers(self):
+        """Start proposals while a worker is free and time and trials are left."""
+        now = time.time()
+        while self._room_for_another(now):
+            skip = _too_slow(self.trials, self.search_end() - now, self.slow_families)
+            proposal = self.proposer.propose(skip=skip)
+            if proposal is None:
+                return
+            family, config, frac = proposal
+            trial = Trial(len(self.trials), family, config, frac)
+            trial.bracket, trial.rung = self.proposer.placement(family, config, frac)
+            self.trials.append(trial)
+            args = (evaluate_candidate, self.data_path, family.name, config, self.ctx,
+                    self.scorer, self.search_end(), frac,
+                    *_keep_args(self.models_dir, trial, self.trials, self.n_keep))
+            try:
+                future = self.pool.submit(*args, deadline_path=self.deadline_path)
+            except (BrokenProcessPool, RuntimeError):
+                if isinstance(self.pool, DaskPool):
+                    raise
+                self._restart_pool()
+                future = self.pool.submit(*args, deadline_path=self.deadline_path)
+            self.running[future] = trial
+
+    def _finish(self, trial, future, log, callback):
+        """Record a finished candidate; True when the callback asks to stop."""
+        _record(trial, future)
+        if trial.status == "worker_died" and not isinstance(self.pool, DaskPool):
+            self._restart_pool()
+        score = trial.score if trial.ok else None
+        self.proposer.tell(trial.family, trial.config, trial.train_fraction, score)
+        if trial.ok and trial.train_fraction == 1.0:
+            self.finished.append(trial)
+            self.finished.sort(key=lambda t: -t.score)
+            self.best = self.finished[0]
+        if log:
+            log(_describe(trial, self.best))
+        return callback is not None and bool(callback({
+            "n_trials": sum(t.status != "running" for t in self.trials), "trial": trial,
+            "best_score": None if self.best is None else self.best.score,
+            "time_left": self.deadline - time.time()}))
+
+    def _restart_pool(self):
+        self.pool = _restart(self.pool, self.n_workers, self.ctx)
+        self.restarts += 1
+
+    def stop_running(self, status, error):
+        """Stop what still runs, marking it ``status``."""
+        for trial in self.running.values():
+            trial.status, trial.error = status, error
+        self.running.clear()
+        _stop(self.pool)
 
 
 def _evaluate_here(proposal, trials, data_path, ctx, scorer, end, models_dir=None):
@@ -311,58 +341,3 @@ def _describe(trial, best):
     if best is not None:
         text += f"  best {best.score:.5f}"
     return text
-
-
-def leaderboard(trials, final=None, devices=None):
-    """One row per trial, best first; failed trials last, without a rank.
-
-    With ``final`` (a ``FinalModel``), an ensemble gets a row of its own,
-    first, without a rank, and ``chosen`` marks what predicts.
-    """
-    import pandas as pd
-
-    oof = final.oof_scores if final is not None else {}
-    rows = [{
-        "trial": t.trial_id,
-        "family": t.family.name,
-        "device": (devices or {}).get(t.family.name, "cpu"),
-        "score": t.score,
-        "score_std": t.score_std,
-        "oof_score": oof.get(t.trial_id, float("nan")),
-        "fit_time": t.fit_time,
-        "train_fraction": t.train_fraction,
-        "best_iteration": t.best_iteration,
-        "status": t.status,
-        "error": t.error,
-        "params": dict(t.config),
-    } for t in trials]
-    columns = ["rank", "trial", "family", "device", "score", "score_std", "oof_score", "fit_time",
-               "train_fraction", "best_iteration", "status", "error", "params", "chosen"]
-    if not rows:
-        return pd.DataFrame(columns=columns)
-    board = pd.DataFrame(rows)
-    board["_full"] = board["train_fraction"].eq(1.0)
-    board = board.sort_values(["status", "_full", "score"], ascending=[True, False, False],
-                              key=lambda s: s.ne("ok") if s.name == "status" else s)
-    board = board.drop(columns="_full").reset_index(drop=True)
-    ok = board["status"].eq("ok")
-    board.insert(0, "rank", pd.array([i + 1 if good else pd.NA for i, good in enumerate(ok)],
-                                     dtype="Int64"))
-    board["chosen"] = False
-    if final is not None:
-        if final.kind == "single":
-            board.loc[board["trial"] == final.best_single.trial_id, "chosen"] = True
-        else:
-            members = {f"trial{t.trial_id}": float(w) for t, w in
-                       zip(final.members, final.weights)}
-            row = pd.DataFrame([{
-                "rank": pd.NA, "trial": pd.NA, "family": f"ensemble ({final.kind})",
-                "device": ", ".join(sorted({(devices or {}).get(t.family.name, "cpu")
-                                            for t in final.members})),
-                "score": final.oof_score, "score_std": float("nan"),
-                "oof_score": final.oof_score, "fit_time": float("nan"),
-                "train_fraction": 1.0, "best_iteration": None, "status": "ok", "error": "",
-                "params": {"members": members}, "chosen": True,
-            }]).astype({"rank": "Int64", "trial": "Int64"})
-            board = pd.concat([row, board], ignore_index=True)
-    return board[columns]

@@ -21,6 +21,7 @@ from sklearn.preprocessing import (
     StandardScaler,
 )
 
+from automl.search.families._base import MODEL_PREFIX
 from automl.selectors import make_selection_chain
 from automl.transformers import (
     CrossFeatures,
@@ -30,7 +31,6 @@ from automl.transformers import (
 )
 from automl.transformers._log import signed_expm1, signed_log1p
 
-MODEL_PREFIX = "model__"
 _POLY_MAX_FEATURES = 15
 _SELECT_MIN_FEATURES = 10
 # Native categories start the portfolio from this many training rows; below,
@@ -41,7 +41,7 @@ _NATIVE_MIN_SAMPLES = 1000
 
 
 def _native_possible(family, ctx):
-    return family.native_categories and ctx.extra.get("native_categoricals", 0) > 0
+    return family.native_categories and ctx.native_categoricals > 0
 
 
 def uses_native_categories(config):
@@ -126,7 +126,7 @@ def default_config(family, ctx):
         # forests keep them (on mammography, 2 % positives, the 60 s test AUC
         # fell from 0.9596 to 0.9459 in two runs once the forests lost them)
         boosted = family.early_stopping is not None
-        weights = family.class_weight and (ctx.extra.get("label_metric", True) or not boosted)
+        weights = family.class_weight and (ctx.label_metric or not boosted)
         config["imbalance"] = "class_weight" if weights else "none"
     if not ctx.classification and ctx.skewed_target:
         config["log_target"] = True
@@ -144,7 +144,7 @@ def model_params(config):
 
 def _sampler(kind, ctx):
     if kind == "smote":
-        smallest = min(ctx.extra.get("class_counts", {0: 10}).values())
+        smallest = min(ctx.class_counts.values()) if ctx.class_counts else 10
         k = max(1, min(5, int(0.6 * smallest) - 1))
         return SMOTE(k_neighbors=k, random_state=ctx.random_state)
     if kind == "random_over":

@@ -4,7 +4,8 @@ import numpy as np
 from sklearn.feature_selection import chi2
 from sklearn.utils.multiclass import type_of_target
 
-from automl.selectors._kbest import _KBestSelector, infer_task
+from automl._task import target_kind
+from automl.selectors._kbest import _KBestSelector
 
 
 class Chi2Selector(_KBestSelector):
@@ -95,7 +96,7 @@ class Chi2Selector(_KBestSelector):
         self.k = k
 
     def _scoring(self, X, y):
-        if infer_task(y) == "regression":
+        if target_kind(y) == "regression":
             raise ValueError(
                 f"{type(self).__name__}: chi-squared is for classification, but y is "
                 f"a regression target ({type_of_target(y)} {y.dtype} values). Use "

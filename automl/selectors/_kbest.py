@@ -8,7 +8,7 @@ from sklearn.feature_selection import SelectKBest, SelectorMixin
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from automl._validation import infer_task, validate_numeric  # noqa: F401 (re-exported)
+from automl._validation import validate_numeric
 
 
 def resolve_n_features(k, n_features):

@@ -9,7 +9,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_random_state
 
-from automl.selectors._kbest import _KBestSelector, infer_task
+from automl._task import target_kind
+from automl.selectors._kbest import _KBestSelector
 
 
 class MutualInfoSelector(_KBestSelector):
@@ -113,7 +114,7 @@ class MutualInfoSelector(_KBestSelector):
         self.random_state = random_state
 
     def _scoring(self, X, y):
-        self.task_ = infer_task(y) if self.task == "auto" else self.task
+        self.task_ = target_kind(y) if self.task == "auto" else self.task
         n_samples = X.shape[0]
         if self.task_ == "regression" and n_samples <= self.n_neighbors:
             raise ValueError(

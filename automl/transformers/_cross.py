@@ -13,7 +13,8 @@ from sklearn.utils.validation import (
     check_random_state,
 )
 
-from automl._validation import infer_task, validate_numeric
+from automl._task import target_kind
+from automl._validation import validate_numeric
 
 _OPERATIONS = {"product": "*", "ratio": "/", "difference": "-"}
 
@@ -152,7 +153,7 @@ class CrossFeatures(TransformerMixin, BaseEstimator):
     def _mutual_info(self, X, y):
         rng = check_random_state(self.random_state)
         X = np.where(np.isnan(X), np.nanmedian(X, axis=0), X)  # for ranking only
-        if infer_task(y) == "classification":
+        if target_kind(y) == "classification":
             return mutual_info_classif(X, y, random_state=rng)
         return mutual_info_regression(X, y, random_state=rng)
 

@@ -5,11 +5,9 @@ import re
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils.validation import (
-    _check_feature_names_in,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+
+from automl._validation import check_finite, validate_frame
 
 ALL_PARTS = ("year", "month", "day", "dayofweek", "dayofyear", "hour", "minute", "second")
 # pandas 3 deprecates ``.dt.dayofweek`` / ``.dt.dayofyear`` in favour of these.
@@ -22,64 +20,6 @@ def _part(dates, part):
     return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def validate_frame(estimator, X, *, reset):
-    """Validate ``X`` like ``validate_data`` and return it as a DataFrame.
-
-    DataFrames keep their dtypes (string, category, datetime, ...); other
-    input goes through ``check_array(dtype=None)`` and gets the column names
-    ``x0, x1, ...``. Column names always come back as strings. A DataFrame
-    whose columns differ from those seen at fit raises a ``ValueError`` that
-    names the missing and unexpected columns.
-    """
-    name = type(estimator).__name__
-    if isinstance(X, pd.DataFrame):
-        try:
-            validate_data(estimator, X, skip_check_array=True, reset=reset)
-        except ValueError as exc:
-            raise ValueError(_column_diff(estimator, X) + str(exc)) from None
-        if X.shape[0] == 0:
-            raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}); {name} needs data.")
-        if X.shape[1] == 0:
-            raise ValueError(
-                f"Found array with 0 feature(s) (shape={X.shape}); {name} needs columns."
-            )
-        names = getattr(estimator, "feature_names_in_", None)
-        if names is None:
-            names = [f"x{i}" for i in range(X.shape[1])]
-        return X.set_axis([str(c) for c in names], axis=1)
-    X = validate_data(estimator, X, dtype=None, ensure_all_finite=False, reset=reset)
-    names = getattr(estimator, "feature_names_in_", None)  # fitted on a DataFrame
-    if names is None:
-        names = [f"x{i}" for i in range(X.shape[1])]
-    if X.dtype != object:  # one block: no pandas operation per column
-        return pd.DataFrame(X, columns=[str(n) for n in names], index=pd.RangeIndex(X.shape[0]))
-    columns = {str(name): _column(X[:, i]) for i, name in enumerate(names)}
-    return pd.DataFrame(columns, index=pd.RangeIndex(X.shape[0]))
-
-
-def _column(values):
-    # pandas 3 would turn an object array of strings into the "str" dtype;
-    # keep object so that mixed columns (numbers and strings) stay intact.
-    if values.dtype == object:
-        return pd.Series(values, dtype=object)
-    return pd.Series(values)
-
-
-def _column_diff(estimator, X):
-    seen = getattr(estimator, "feature_names_in_", None)
-    if seen is None:
-        return ""
-    now = [str(c) for c in X.columns]
-    missing = [c for c in seen if c not in set(now)]
-    unexpected = [c for c in now if c not in set(seen)]
-    parts = []
-    if missing:
-        parts.append(f"Columns missing at transform time: {missing}.")
-    if unexpected:
-        parts.append(f"Unexpected columns at transform time: {unexpected}.")
-    return " ".join(parts) + "\n" if parts else ""
-
-
 def _looks_numeric(column):
     dtype = column.dtype
     if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
@@ -90,17 +30,6 @@ def _looks_numeric(column):
             isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in values
         )
     return False
-
-
-def check_finite(estimator, column, name):
-    """Raise a ``ValueError`` naming column ``name`` if it holds infinity."""
-    values = column.to_numpy(dtype=np.float64, na_value=np.nan)
-    if np.isinf(values).any():
-        raise ValueError(
-            f"{type(estimator).__name__}: column {name!r} contains infinite values "
-            "(inf). Replace them, e.g. by NaN, first."
-        )
-    return values
 
 
 def parse_datetimes(column):

@@ -14,13 +14,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from automl.transformers._datetime import (
-    DatetimeFeatures,
-    check_finite,
-    looks_like_iso_dates,
-    parse_datetimes,
-    validate_frame,
-)
+from automl._validation import check_finite, validate_frame
+from automl.transformers._datetime import DatetimeFeatures, looks_like_iso_dates, parse_datetimes
 from automl.transformers._impute import MedianImputer
 
 MISSING = "missing"

@@ -77,8 +77,8 @@ def _full_context(task):
     from automl.search import SearchContext
 
     return SearchContext(task=task, n_samples=5_000, n_features=12, imbalanced=True,
-                         skewed_target=True,
-                         extra={"native_categoricals": 1, "class_counts": {0: 100, 1: 900}})
+                         skewed_target=True, native_categoricals=1,
+                         class_counts={0: 100, 1: 900})
 
 
 def _python(value):
@@ -103,7 +103,7 @@ def make_pool(samples_per_family=SAMPLES_PER_FAMILY, seed=0):
     interleaved across families (every family's first sample, then every
     second...), so that a prefix of the pool covers all families.
     """
-    from automl.search._families import FAMILIES
+    from automl.search import FAMILIES
 
     pool, samples = [], []
     for name, family in FAMILIES.items():
@@ -190,7 +190,7 @@ def prepare(entry, max_rows=MAX_ROWS):
     import pandas as pd
     from scipy.stats import skew
 
-    from automl._cv import make_cv
+    from automl._cv import is_time_ordered, make_cv
     from automl._metrics import resolve_scorer, scores_labels
     from automl._task import is_classification
     from automl.search import SearchContext
@@ -218,17 +218,19 @@ def prepare(entry, max_rows=MAX_ROWS):
     classes = np.unique(y) if is_classification(task) else None
     metric, scorer = resolve_scorer("auto", task, classes)
     cats = [c for c in entry.get("categorical_columns") or [] if c in X.columns] or None
-    extra = {"native_categoricals": count_native_categoricals(X, cats),
-             "label_metric": scores_labels(metric), "time_ordered": time_order is not None}
-    imbalanced = skewed = False
+    class_counts, imbalanced, skewed = None, False, False
     if classes is not None:
         labels, counts = np.unique(y, return_counts=True)
-        extra["class_counts"] = dict(zip(labels.tolist(), counts.tolist()))
+        class_counts = dict(zip(labels.tolist(), counts.tolist()))
         imbalanced = bool(counts.min() / counts.sum() < 0.2)
     else:
         skewed = bool(skew(y) > 1.0)
     ctx = SearchContext(task=task, n_samples=len(y), n_features=X.shape[1], random_state=0,
-                        n_jobs=1, imbalanced=imbalanced, skewed_target=skewed, extra=extra)
+                        n_jobs=1, imbalanced=imbalanced, skewed_target=skewed,
+                        class_counts=class_counts,
+                        native_categoricals=count_native_categoricals(X, cats),
+                        label_metric=scores_labels(metric),
+                        time_ordered=is_time_ordered(n_folds, time_order))
     table = TablePreprocessor(categorical_columns=cats,
                               target_type="continuous" if classes is None else task,
                               random_state=0)
@@ -290,7 +292,7 @@ def dataset_info(prep):
         "classes": None if prep["classes"] is None else [_python(c) for c in prep["classes"]],
         "context": {"imbalanced": prep["ctx"].imbalanced,
                     "skewed_target": prep["ctx"].skewed_target,
-                    "native_categoricals": prep["ctx"].extra["native_categoricals"]},
+                    "native_categoricals": prep["ctx"].native_categoricals},
     }
     if prep["task"] == "regression":
         info["target_mean"], info["target_std"] = _target_scale(y)
@@ -353,7 +355,7 @@ def cross_validate(prep, family, config, cpu_cap=CPU_CAP):
     """Cross-validate one candidate on the dataset's folds, timing fit and predict apart.
 
     The search's own steps (:func:`~automl.search._space.build_pipeline`,
-    :func:`~automl.search._evaluate.fit_candidate`,
+    the family's own ``fit``,
     :func:`~automl.search._evaluate.predict_candidate`), without a deadline:
     each candidate runs as configured, within ``cpu_cap`` CPU seconds.
     """
@@ -361,7 +363,7 @@ def cross_validate(prep, family, config, cpu_cap=CPU_CAP):
     from sklearn.utils import _safe_indexing
 
     from automl._metrics import score_predictions
-    from automl.search._evaluate import fit_candidate, predict_candidate
+    from automl.search._evaluate import predict_candidate
     from automl.search._space import build_pipeline
 
     X, y, task, classes, ctx = prep["X"], prep["y"], prep["task"], prep["classes"], prep["ctx"]
@@ -375,8 +377,7 @@ def cross_validate(prep, family, config, cpu_cap=CPU_CAP):
         for train, test in prep["folds"]:
             c0, w0 = time.process_time(), time.perf_counter()
             pipe = build_pipeline(family, config, ctx, clone(prep["table"]))
-            head, final, best = fit_candidate(pipe, _safe_indexing(X, train), y[train], task, far,
-                                              0, time_ordered=ctx.extra["time_ordered"])
+            head, final, best = family.fit(pipe, _safe_indexing(X, train), y[train], ctx, far)
             c1, w1 = time.process_time(), time.perf_counter()
             pred = predict_candidate(head, final, _safe_indexing(X, test), task, classes)
             c2, w2 = time.process_time(), time.perf_counter()
@@ -394,7 +395,7 @@ def cross_validate(prep, family, config, cpu_cap=CPU_CAP):
 
 def run_pair(prep, item, cpu_cap=CPU_CAP):
     """Evaluate one pool item on one dataset: ``(record, compact oof or None)``."""
-    from automl.search._families import FAMILIES
+    from automl.search import FAMILIES
 
     family = FAMILIES[item["family"]]
     config = apply_changes(family, prep["ctx"], item["changes"])
@@ -478,7 +479,7 @@ def save_dataset(results, prep):
 
 # ---------------------------------------------------------------- the loop
 def applicable(pool, task):
-    from automl.search._families import FAMILIES
+    from automl.search import FAMILIES
 
     return [item for item in pool if FAMILIES[item["family"]].supports(task)]
 

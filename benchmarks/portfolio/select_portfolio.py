@@ -153,7 +153,7 @@ class Dataset:
 
 def load_results(results, pool, complete_only=True):
     """The stored datasets (only those with every applicable configuration done, by default)."""
-    from automl.search._families import FAMILIES
+    from automl.search import FAMILIES
 
     datasets = []
     for folder in sorted(p for p in Path(results).iterdir() if (p / "dataset.json").exists()):
@@ -289,7 +289,7 @@ def _band_name(low, high):
 
 def handwritten(pool, task):
     """The package's hand-written portfolio as pool ids: each family's default, then the variants."""
-    from automl.search._families import families_for
+    from automl.search import families_for
 
     families = families_for(task)
     ids = {i["id"] for i in pool}
@@ -326,7 +326,7 @@ class Method:
 
 def make_methods(pool, group):
     """The compared methods for a task group."""
-    from automl.search._families import FAMILIES
+    from automl.search import FAMILIES
 
     kind = "classification" if group == "classification" else "regression"
     candidates = [i["id"] for i in pool if kind in FAMILIES[i["family"]].tasks]
@@ -404,7 +404,7 @@ def _entries(chosen, pool, group):
     """The portfolio's entries, each change kept only where the group's space has its key."""
     from evaluate import _full_context
 
-    from automl.search._families import FAMILIES
+    from automl.search import FAMILIES
     from automl.search._space import candidate_space
 
     ctx = _full_context("binary" if group == "classification" else "regression")

@@ -91,7 +91,7 @@ def test_the_suite_is_refused_as_a_corpus(tmp_path):
 
 def test_pool_is_reproducible_and_changes_respect_the_dataset_space():
     from automl.search import SearchContext
-    from automl.search._families import FAMILIES
+    from automl.search import FAMILIES
 
     pool = ev.make_pool(samples_per_family=2)
     assert pool == ev.make_pool(samples_per_family=2)
@@ -109,7 +109,7 @@ def test_handwritten_portfolio_is_the_search_s_own_order():
     from automl.search._space import portfolio
 
     ctx = SearchContext(task="binary", n_samples=2000, n_features=5,
-                        extra={"native_categoricals": 1})
+                        native_categoricals=1)
     expected, seen = [], {}
     for family, _ in portfolio(families_for("binary"), ctx):
         n = seen[family.name] = seen.get(family.name, -1) + 1

@@ -14,7 +14,8 @@ from sklearn.model_selection import train_test_split
 
 from automl import AutoPipeline, DataDriftWarning
 from automl._model_file import describe, load_model, save_model
-from automl.drift import TrainingProfile, fit_profile, profile_reserve
+from automl._budget import profile_reserve
+from automl.drift import TrainingProfile, fit_profile
 
 
 @pytest.fixture(scope="module")

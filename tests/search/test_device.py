@@ -21,9 +21,9 @@ gpu = pytest.mark.skipif(not HAS_GPU, reason="no NVIDIA GPU on this machine")
 no_gpu = pytest.mark.skipif(HAS_GPU, reason="this machine has a GPU")
 
 
-def _build(name, task, device, **extra):
+def _build(name, task, device, **fields):
     ctx = SearchContext(task=task, n_samples=100, n_features=5, device=device,
-                        extra={"cuml": False, "lightgbm_gpu": False, **extra})
+                        **{"cuml": False, "lightgbm_gpu": False, **fields})
     family = FAMILIES[name]
     return family.build(task, family.defaults(ctx), ctx), ctx
 
@@ -71,7 +71,7 @@ def test_registry_swaps_per_family_on_cuda():
     assert isinstance(_build("linear_regression", "regression", "cuda")[0], Ridge)
     assert family_device("random_forest", ctx) == "cpu"
     assert family_device("random_forest", SearchContext(
-        task="binary", n_samples=1, n_features=1, device="cuda", extra={"cuml": True}
+        task="binary", n_samples=1, n_features=1, device="cuda", cuml=True
     )) == "cuda (cuML)"
     assert family_device("hist_gradient_boosting", ctx_gpu) == "cpu"
     cpu_xgb, cpu_ctx = _build("xgboost", "binary", "cpu")

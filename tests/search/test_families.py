@@ -15,7 +15,7 @@ def test_family_pickles_and_builds_the_same_estimator(name):
     family = FAMILIES[name]
     again = pickle.loads(pickle.dumps(family))
     task = "binary" if family.supports("binary") else "regression"
-    ctx = SearchContext(task=task, n_samples=100, n_features=5, extra={"cuml": False})
+    ctx = SearchContext(task=task, n_samples=100, n_features=5, cuml=False)
     built, rebuilt = (f.build(task, f.defaults(ctx), ctx) for f in (family, again))
     assert type(built) is type(rebuilt)
     assert clone(built).get_params().keys() == rebuilt.get_params().keys()
@@ -37,8 +37,7 @@ def test_hist_gradient_boosting_tunes_its_length_on_time_ordered_rows(time_order
     # Native early stopping validates on a random 10 %: on time-ordered rows
     # that is interpolation in time, so the length is searched instead.
     family = FAMILIES["hist_gradient_boosting"]
-    ctx = SearchContext(task="binary", n_samples=5000, n_features=5,
-                        extra={"time_ordered": time_ordered})
+    ctx = SearchContext(task="binary", n_samples=5000, n_features=5, time_ordered=time_ordered)
     model = family.build("binary", family.defaults(ctx), ctx)
     assert model.early_stopping is not time_ordered
     assert model.max_iter == (100 if time_ordered else 1000)
@@ -70,8 +69,7 @@ def test_lightgbm_extra_trees_variant_follows_every_default_in_the_portfolio(nat
     from automl.search import families_for
     from automl.search._space import portfolio
 
-    ctx = SearchContext(task="binary", n_samples=500, n_features=3,
-                        extra={"native_categoricals": native})
+    ctx = SearchContext(task="binary", n_samples=500, n_features=3, native_categoricals=native)
     families = families_for("binary")
     starts = portfolio(families, ctx)
     assert [f.name for f, _ in starts[:len(families)]] == [f.name for f in families]

@@ -17,9 +17,9 @@ from automl.transformers import TablePreprocessor
 BOOSTERS = ["lightgbm", "hist_gradient_boosting", "xgboost"]
 
 
-def _ctx(n_samples=5000, native=2, **extra):
+def _ctx(n_samples=5000, native=2):
     return SearchContext(task="binary", n_samples=n_samples, n_features=12,
-                         extra={"native_categoricals": native, **extra})
+                         native_categoricals=native)
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
@@ -57,7 +57,7 @@ def test_native_candidate_gets_its_own_native_table():
 @pytest.mark.parametrize("label_metric, expected", [(False, "none"), (True, "class_weight")])
 def test_class_weights_start_the_portfolio_only_for_label_metrics(label_metric, expected):
     ctx = SearchContext(task="binary", n_samples=5000, n_features=5, imbalanced=True,
-                        extra={"label_metric": label_metric})
+                        label_metric=label_metric)
     assert default_config(FAMILIES["lightgbm"], ctx)["imbalance"] == expected
     assert default_config(FAMILIES["xgboost"], ctx)["imbalance"] == "none"  # no class_weight
     assert default_config(FAMILIES["random_forest"], ctx)["imbalance"] == "class_weight"
@@ -105,7 +105,7 @@ def test_native_members_predict_on_raw_rows_and_pickle(mixed_search):
     again = pickle.loads(pickle.dumps(model))
     np.testing.assert_allclose(again.predict_proba(X_new), model.predict_proba(X_new))
     best = model.best_pipeline_
-    if uses_native_categories(model.best_params_):
+    if uses_native_categories(model.best_config_):
         assert best[0].categorical_encoding == "native"
         assert isinstance(best[0].transform(X_new), pd.DataFrame)
 
