@@ -110,7 +110,26 @@ def correct_proba(proba, prior, trained_prior=None):
         return np.where(total > 0, moved / total, proba)
 
 
-class PriorCorrectedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+class _WrapsRawTables:
+    """What a wrapper of a fitted pipeline says of its input: the pipeline's.
+
+    ``n_features_in_`` is the wrapped ``estimator_``'s; raw tables with
+    missing values and strings are accepted, as the pipeline accepts them.
+    """
+
+    @property
+    def n_features_in_(self):
+        return self.estimator_.n_features_in_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        return tags
+
+
+class PriorCorrectedClassifier(_WrapsRawTables, MetaEstimatorMixin, ClassifierMixin,
+                               BaseEstimator):
     """A classifier trained on balanced classes, with probabilities for the real priors.
 
     Class weights (``class_weight="balanced"``) and resampling make a model
@@ -225,15 +244,6 @@ class PriorCorrectedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         """
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
-    @property
-    def n_features_in_(self):
-        return self.estimator_.n_features_in_
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
-        return tags
 
 
 def prior_corrected(estimator, config, prior, classes):
@@ -326,7 +336,8 @@ class ProbabilityPassthrough(ClassifierMixin, BaseEstimator):
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
 
-class PredictProbaTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator):
+class PredictProbaTransformer(_WrapsRawTables, MetaEstimatorMixin, TransformerMixin,
+                              BaseEstimator):
     """A classifier as a pipeline step: ``transform`` returns its ``predict_proba``.
 
     Parameters
@@ -366,15 +377,6 @@ class PredictProbaTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimato
         check_is_fitted(self)
         return self.estimator_.predict_proba(X)
 
-    @property
-    def n_features_in_(self):
-        return self.estimator_.n_features_in_
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
-        return tags
 
 
 def fit_calibrator(proba, y, method, classes):

@@ -1,5 +1,8 @@
 """Fixtures shared by several test modules (fitted searches that only get read, data)."""
 
+import os
+import subprocess
+
 import pytest
 from sklearn.datasets import load_breast_cancer, make_classification
 
@@ -29,3 +32,27 @@ def slow_problem():
     # than the deadlines of the tests that use it (tests/search/)
     X, y = make_classification(8000, 40, n_informative=20, flip_y=0.2, random_state=0)
     return X, y
+
+
+@pytest.fixture
+def cli(capfd):
+    """``cli(*args, cwd=...)``: ``automl ARGS`` run in this process from ``cwd``.
+
+    Returns a ``subprocess.CompletedProcess`` (``returncode``, ``stdout``,
+    ``stderr``), as running the console script would; the output is captured
+    at the file descriptors.
+    """
+    from automl._cli import main
+
+    def call(*args, cwd):
+        capfd.readouterr()
+        here = os.getcwd()
+        os.chdir(cwd)
+        try:
+            code = main([str(a) for a in args])
+        finally:
+            os.chdir(here)
+        out = capfd.readouterr()
+        return subprocess.CompletedProcess(args, code, out.out, out.err)
+
+    return call

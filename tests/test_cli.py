@@ -21,7 +21,6 @@ import skops.io
 from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.preprocessing import FunctionTransformer
 
-from automl._cli import main
 from automl._io import atomic_write, read_table
 from automl._model_file import FORMAT, FORMAT_VERSION
 
@@ -32,24 +31,6 @@ FAST = ["--time-budget", "20", "--max-trials", "3", "--cv", "3", "--quiet"]
 def run(*args, cwd):
     return subprocess.run([AUTOML, *map(str, args)], cwd=cwd, capture_output=True, text=True,
                           timeout=300)
-
-
-@pytest.fixture
-def cli(capfd):
-    """``automl ARGS`` in this process, in ``cwd``: a result like ``run``'s."""
-
-    def call(*args, cwd):
-        capfd.readouterr()
-        here = os.getcwd()
-        os.chdir(cwd)
-        try:
-            code = main([str(a) for a in args])
-        finally:
-            os.chdir(here)
-        out = capfd.readouterr()
-        return subprocess.CompletedProcess(args, code, out.out, out.err)
-
-    return call
 
 
 @pytest.fixture(scope="module")

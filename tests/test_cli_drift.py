@@ -6,7 +6,6 @@ this process (the same code, without a Python start-up per case).
 """
 
 import copy
-import os
 import shutil
 import subprocess
 import sys
@@ -18,7 +17,6 @@ import pytest
 from sklearn.datasets import load_breast_cancer
 
 from automl import AutoPipeline
-from automl._cli import main
 from automl._model_file import describe, save_model
 
 AUTOML = shutil.which("automl") or str(Path(sys.executable).parent / "automl")
@@ -27,29 +25,6 @@ AUTOML = shutil.which("automl") or str(Path(sys.executable).parent / "automl")
 def run(*args, cwd):
     return subprocess.run([AUTOML, *map(str, args)], cwd=cwd, capture_output=True, text=True,
                           timeout=300)
-
-
-class Result:
-    def __init__(self, returncode, stdout, stderr):
-        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
-
-
-@pytest.fixture
-def cli(capsys):
-    """``automl ARGS`` in this process, in ``cwd``: a Result like subprocess.run's."""
-
-    def call(*args, cwd):
-        capsys.readouterr()
-        here = os.getcwd()
-        os.chdir(cwd)
-        try:
-            code = main([str(a) for a in args])
-        finally:
-            os.chdir(here)
-        out = capsys.readouterr()
-        return Result(code, out.out, out.err)
-
-    return call
 
 
 def drift_lines(stderr):
