@@ -166,14 +166,23 @@ class AutoPipeline(BaseEstimator):
         ``automl._selection``). ``"best"``: the highest CV score, and the
         greedy ensemble when its out-of-fold score beats it. ``"one_se"``:
         among the candidates on all rows within one standard error of the
-        best (``leaderboard_["within_se"]``), the one with the least fit
-        time per fold. ``"validated_ensemble"``: the greedy weights are
+        best (``leaderboard_["within_se"]``: the standard error of each
+        one's gap to the best, fold by fold), the one of the simplest
+        family, then with the least fit time per fold. ``"validated_ensemble"``: the greedy weights are
         chosen on all folds but one, in turn, and scored on the one left
         out; the ensemble (with the mean of those weights) is used only when
         its held-out gain over the best single pipeline exceeds its standard
         error. ``"robust"``: both. The default stays ``"best"`` until
         ``benchmarks/budget_monotonicity.py --selection`` has measured the
         others (issue 29); it will follow that measurement.
+    keep_oof : {"best", "all"} or None, default=None
+        Which entries of ``trials_`` keep their out-of-fold predictions
+        (``Trial.oof``, one value per row and class) after ``fit``: none
+        (the default, so that a fitted model does not grow with the number
+        of trials), the best single pipeline's and the ensemble members'
+        (``"best"``), or every trial's (``"all"``, e.g. to simulate other
+        ensembles). ``oof_predictions_``, those of the final model, are
+        always kept.
     n_jobs : int, default=None
         Candidates evaluated in parallel (worker processes); None means 1,
         -1 means one per CPU core.
@@ -244,7 +253,7 @@ class AutoPipeline(BaseEstimator):
         Why an ensemble was not used, or fell back, when it was not.
     selection_ : dict
         How sure the choice is: ``rule`` (``selection``), ``se_method``
-        (``"nadeau_bengio"``), ``best_trial``, ``best_score`` and
+        (``"nadeau_bengio_paired"``), ``best_trial``, ``best_score`` and
         ``best_score_sem`` (the highest CV score on all rows and its
         standard error), ``n_candidates``, ``n_within_se`` (candidates
         within one standard error of the best, the best included),
@@ -277,7 +286,8 @@ class AutoPipeline(BaseEstimator):
         ``chosen`` marks the row ``predict`` uses. ``score_sem`` is the
         standard error of the CV score (Nadeau and Bengio's, corrected for
         folds sharing training rows) and ``within_se`` marks the candidates
-        within one standard error of the best (see ``selection_``).
+        whose gap to the best is within its standard error on the shared
+        folds (see ``selection_``).
     task_ : str
         ``"binary"``, ``"multiclass"`` or ``"regression"``.
     device_ : str
@@ -318,7 +328,8 @@ class AutoPipeline(BaseEstimator):
         The OOF evidence: log loss and Brier score without and with each
         calibration tried, the decision metric at ``threshold_`` and at 0.5.
     trials_ : list of Trial
-        The raw trials, with out-of-fold predictions.
+        The raw trials: family, configuration, fold scores, times, and
+        out-of-fold predictions where ``keep_oof`` keeps them (else None).
     search_time_ : float
         Wall seconds of the search phase (the trials), without the
         preparation before it and the refit, ensemble and profile after it.
@@ -410,6 +421,7 @@ class AutoPipeline(BaseEstimator):
         "ensemble": [StrOptions({"greedy", "stacking", "none"})],
         "fold_bagging": [StrOptions({"auto"}), "boolean"],
         "selection": [StrOptions(set(SELECTION_RULES))],
+        "keep_oof": [StrOptions({"best", "all"}), None],
         "ensemble_predict_cost": [Interval(Real, 0, None, closed="left"), None],
         "n_jobs": [Integral, None],
         "backend": [StrOptions({"auto", "loky", "dask"})],
@@ -436,6 +448,7 @@ class AutoPipeline(BaseEstimator):
         ensemble_predict_cost=0.2,
         fold_bagging="auto",
         selection="best",
+        keep_oof=None,
         n_jobs=None,
         backend="auto",
         device="auto",
@@ -457,6 +470,7 @@ class AutoPipeline(BaseEstimator):
         self.ensemble_predict_cost = ensemble_predict_cost
         self.fold_bagging = fold_bagging
         self.selection = selection
+        self.keep_oof = keep_oof
         self.n_jobs = n_jobs
         self.backend = backend
         self.device = device
@@ -501,6 +515,7 @@ class AutoPipeline(BaseEstimator):
                 trial.models_path = None  # the files go with the temporary folder
             shutil.rmtree(folder, ignore_errors=True)
         self._describe(plan, result, final)
+        _drop_oof(self.trials_, final, self.keep_oof)
         return self
 
     def _plan(self, X, y, groups, budget, target_name):
@@ -1064,3 +1079,15 @@ def _members_frame(final):
                        best_single_oof_score=final.best_single_oof,
                        predict_cost=final.predict_cost)
     return frame
+
+
+def _drop_oof(trials, final, keep):
+    """Clear ``Trial.oof`` except where ``keep_oof`` keeps it (see ``AutoPipeline``)."""
+    if keep == "all":
+        return
+    kept = set()
+    if keep == "best":
+        kept = {final.best_single.trial_id} | {t.trial_id for t in final.members}
+    for trial in trials:
+        if trial.trial_id not in kept:
+            trial.oof = None

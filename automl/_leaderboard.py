@@ -18,7 +18,8 @@ def leaderboard(trials, final=None, devices=None, ratio=0.0):
     is the standard error of the CV score (:func:`automl._selection.corrected_sem`
     with ``ratio``, rows validated over rows trained on per fold; 0 gives
     ``std / sqrt(n_folds)``); ``within_se`` marks the candidates on all rows
-    whose score is within one standard error of the best one's.
+    whose gap to the best is within its standard error on the shared folds
+    (:func:`automl._selection.within_one_se`).
     """
     oof = final.oof_scores if final is not None else {}
     full = [t for t in trials if t.ok and t.train_fraction == 1.0]

@@ -9,9 +9,11 @@ the same out-of-fold (OOF) predictions adds its own optimism. This module
   (:func:`corrected_sem`: the Nadeau-Bengio correction, which, unlike
   ``std / sqrt(n_folds)``, accounts for folds and repeats sharing training
   rows);
-- counts the candidates within one standard error of the best
-  (:func:`within_one_se`) and applies the one-standard-error rule
-  (:func:`one_se_choice`: among them, the cheapest to fit);
+- counts the candidates within one standard error of the best, the
+  standard error of each one's gap to the best on the shared folds
+  (:func:`paired_gap`, :func:`within_one_se`), and applies the
+  one-standard-error rule (:func:`one_se_choice`: among them, the
+  simplest);
 - validates greedy ensemble weights on rows they were not chosen on
   (:func:`validated_ensemble_selection`), so that an ensemble is used only
   when it beats the best single candidate beyond noise on held-out folds.
@@ -32,7 +34,7 @@ import numpy as np
 from automl.ensemble import greedy_ensemble_selection
 
 SELECTION_RULES = ("best", "one_se", "validated_ensemble", "robust")
-SE_METHOD = "nadeau_bengio"  # what ``score_sem`` is, as ``selection_`` reports it
+SE_METHOD = "nadeau_bengio_paired"  # as ``selection_`` reports it: see ``within_one_se``
 # random groups of rows when the folds give fewer than two disjoint test sets
 N_FALLBACK_GROUPS = 5
 # The one-SE rule's order of simplicity (capacity), simplest first; families
@@ -126,8 +128,39 @@ def trial_sem(trial, ratio):
     return corrected_sem(trial.scores, ratio / trial.train_fraction)
 
 
+def paired_gap(best, other, ratio):
+    """``(gap, sem)``: how far ``other``'s CV score lies below ``best``'s, and its standard error.
+
+    On the same folds, two candidates' fold scores move together (an easy
+    fold is easy for both; on a time-ordered table each fold is a period of
+    its own), so the noise in their *difference* is what decides whether
+    ``other`` is within noise of ``best``: :func:`corrected_sem` of the
+    fold-by-fold differences. Scores not on the same folds (a different
+    number of them) fall back to ``best``'s own standard error.
+
+    Examples
+    --------
+    A candidate 0.006 below the best on every fold is beyond noise, however
+    much the folds differ from each other:
+
+    >>> from types import SimpleNamespace as T
+    >>> from automl._selection import paired_gap
+    >>> best = T(scores=[0.95, 0.80, 0.90], score=0.88333, train_fraction=1.0)
+    >>> other = T(scores=[0.944, 0.794, 0.894], score=0.87733, train_fraction=1.0)
+    >>> gap, sem = paired_gap(best, other, ratio=0.5)
+    >>> round(gap, 3), round(sem, 6)
+    (0.006, 0.0)
+    """
+    gap = best.score - other.score
+    if len(best.scores) != len(other.scores) or len(best.scores) < 2:
+        return gap, trial_sem(best, ratio)
+    diffs = np.subtract(best.scores, other.scores)
+    fraction = min(best.train_fraction, other.train_fraction)
+    return gap, corrected_sem(diffs, ratio / fraction)
+
+
 def within_one_se(trials, ratio):
-    """``(best, sem, mask)``: the best full-data candidate, its SE, who lies within it.
+    """``(best, sem, mask)``: the best full-data candidate, its SE, who lies within noise of it.
 
     Parameters
     ----------
@@ -141,24 +174,30 @@ def within_one_se(trials, ratio):
     best : Trial
         The highest CV score (the first listed among ties).
     sem : float
-        Its :func:`corrected_sem` (NaN with a single holdout).
+        Its :func:`corrected_sem` (NaN with a single holdout), as reported.
     mask : ndarray of bool
-        Per trial: CV score at least ``best.score - sem`` (only the best when
-        ``sem`` is NaN).
+        Per trial: its gap to the best is at most the standard error of that
+        gap on the shared folds (:func:`paired_gap`); only the best when no
+        standard error can be estimated (a single holdout).
     """
     scores = np.array([t.score for t in trials], dtype=float)
     best = trials[int(np.argmax(scores))]
     sem = trial_sem(best, ratio)
     if not np.isfinite(sem):
         return best, sem, np.array([t is best for t in trials])
-    return best, sem, scores >= best.score - sem
+    mask = []
+    for t in trials:
+        gap, gap_sem = paired_gap(best, t, ratio)
+        mask.append(t is best or bool(np.isfinite(gap_sem) and gap <= gap_sem))
+    return best, sem, np.array(mask)
 
 
 def one_se_choice(trials, ratio):
     """The one-standard-error rule: the simplest candidate within one SE of the best.
 
-    Among the candidates whose CV score is at least the best score less its
-    standard error (:func:`within_one_se`), the one of the simplest family
+    Among the candidates whose CV score is within one standard error of the
+    best one's, the standard error of their gap on the shared folds
+    (:func:`within_one_se`), the one of the simplest family
     (:data:`SIMPLICITY_TIERS`: linear models, then nearest neighbours, then
     bagged trees, then boosted trees, then the MLP), and within it the one
     with the least fit time per fold (fewer boosting rounds, fewer or
@@ -186,7 +225,7 @@ def one_se_choice(trials, ratio):
     >>> from automl._selection import one_se_choice
     >>> lgbm = T(name="lightgbm")
     >>> big = T(scores=[0.92, 0.90, 0.91], fit_time=30.0, train_fraction=1.0, family=lgbm)
-    >>> small = T(scores=[0.91, 0.90, 0.90], fit_time=3.0, train_fraction=1.0, family=lgbm)
+    >>> small = T(scores=[0.91, 0.90, 0.91], fit_time=3.0, train_fraction=1.0, family=lgbm)
     >>> poor = T(scores=[0.80, 0.81, 0.80], fit_time=1.0, train_fraction=1.0, family=lgbm)
     >>> for t in (big, small, poor):
     ...     t.score = sum(t.scores) / 3

@@ -233,6 +233,21 @@ def test_sklearn_citizenship():
     np.testing.assert_array_equal(again.predict_proba(X), fitted.predict_proba(X))
 
 
+@pytest.mark.parametrize("keep_oof", [None, "best", "all"])
+def test_keep_oof_decides_which_trials_keep_their_oof_predictions(keep_oof):
+    X, y = load_breast_cancer(return_X_y=True)
+    model = AutoClassifier(**{**FAST, "max_trials": 6}, keep_oof=keep_oof).fit(X, y)
+    ok = {t.trial_id for t in model.trials_ if t.ok}
+    kept = {t.trial_id for t in model.trials_ if t.oof is not None}
+    expected = {None: set(), "all": ok,
+                "best": {model.selection_["chosen_trial"], *model.ensemble_["trial"]}}[keep_oof]
+    assert kept == expected and len(ok) >= 2
+    for t in model.trials_:
+        assert t.oof is None or np.shape(t.oof)[0] == len(y)
+    # the final model's own OOF predictions stay whatever is dropped
+    assert model.oof_predictions_.shape[0] == len(y)
+
+
 def test_bad_input_messages():
     X, y = load_breast_cancer(return_X_y=True, as_frame=True)
     X, y = X.iloc[:100, :4], y[:100]

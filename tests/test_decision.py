@@ -70,7 +70,7 @@ def test_autopipeline_corrects_its_class_weighted_member_and_its_oof():
     X = pd.DataFrame(rng.normal(size=(1200, 3)), columns=["a", "b", "c"])
     y = (rng.uniform(size=1200) < 0.1).astype(int)
     model = AutoPipeline(models=["logistic_regression"], max_trials=1, ensemble="none",
-                         **FAST).fit(X, y)
+                         keep_oof="all", **FAST).fit(X, y)
     trial = model.trials_[0]
     # the planted shift: class weights or a resampler (both train on balanced classes)
     assert trial.config["imbalance"] in ("class_weight", "smote", "random_over", "random_under")
@@ -92,7 +92,7 @@ def imbalanced():
 def test_predict_is_at_least_as_accurate_as_the_majority_class(imbalanced):
     X_tr, X_te, y_tr, y_te = imbalanced
     model = AutoPipeline(models=["logistic_regression", "extra_trees"], max_trials=2,
-                         **FAST).fit(X_tr, y_tr)
+                         keep_oof="all", **FAST).fit(X_tr, y_tr)
     majority = max(np.mean(y_te), 1 - np.mean(y_te))
     assert accuracy_score(y_te, model.predict(X_te)) >= majority
     # what it replaced: the arg-max of the class-weighted logistic regression's

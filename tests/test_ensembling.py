@@ -19,14 +19,15 @@ RUN = dict(time_budget=60, max_trials=6, random_state=0, ensemble_predict_cost=N
 def diabetes_greedy():
     """A greedy ensemble without a predict-cost limit, on diabetes."""
     X, y = load_diabetes(return_X_y=True, as_frame=True)
-    return X, y, AutoRegressor(fold_bagging=False, **RUN).fit(X, y)
+    return X, y, AutoRegressor(fold_bagging=False, keep_oof="all", **RUN).fit(X, y)
 
 
 @pytest.fixture(scope="module")
 def cancer_single():
     """The best single pipeline, refitted on all rows, on breast cancer."""
     X, y = load_breast_cancer(return_X_y=True)
-    return X, y, AutoClassifier(fold_bagging=False, ensemble="none", **RUN).fit(X, y)
+    return X, y, AutoClassifier(fold_bagging=False, ensemble="none", keep_oof="best",
+                                 **RUN).fit(X, y)
 
 
 def _member_oof(model, y):

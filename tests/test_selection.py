@@ -13,6 +13,7 @@ from automl._selection import (
     heldout_groups,
     one_se_choice,
     order_for_selection,
+    paired_gap,
     selection_summary,
     validated_ensemble_selection,
     within_one_se,
@@ -35,12 +36,19 @@ def trial(trial_id, family, scores, fit_time, train_fraction=1.0, status="ok"):
 
 @pytest.fixture
 def trials():
-    """Best first. SE of the best with ratio 1/4: 0.0158 * sqrt(1/5 + 1/4) = 0.0106."""
+    """Best first, on the same five folds; ratio 1/4 gives corrected SEs of the gaps.
+
+    Gaps to the best fold by fold: trial 2 [.01, -.01, .01, -.01, .02] (mean
+    0.004, SE sqrt(180e-6 * 0.45) = 0.009: within); trial 3 [0, .01, 0, .01,
+    .005] (mean 0.005, SE 0.0034: a steady gap, beyond noise); trial 4 [.04,
+    -.01, .04, -.01, .02] (mean 0.016, SE sqrt(630e-6 * 0.45) = 0.0168:
+    within). The best's own SE: 0.0158 * sqrt(1/5 + 1/4) = 0.0106.
+    """
     return [
-        trial(1, "lightgbm", [0.90, 0.91, 0.92, 0.89, 0.88], fit_time=50.0),       # 0.900
-        trial(2, "xgboost", [0.90, 0.90, 0.90, 0.89, 0.88], fit_time=20.0),        # 0.894
-        trial(3, "random_forest", [0.89, 0.89, 0.90, 0.89, 0.885], fit_time=10.0),  # 0.891
-        trial(4, "logistic_regression", [0.88, 0.89, 0.89, 0.88, 0.88], fit_time=1.0),  # 0.884
+        trial(1, "lightgbm", [0.90, 0.91, 0.92, 0.89, 0.88], fit_time=50.0),            # 0.900
+        trial(2, "xgboost", [0.89, 0.92, 0.91, 0.90, 0.86], fit_time=20.0),             # 0.896
+        trial(3, "random_forest", [0.90, 0.90, 0.92, 0.88, 0.875], fit_time=10.0),      # 0.895
+        trial(4, "logistic_regression", [0.86, 0.92, 0.88, 0.90, 0.86], fit_time=1.0),  # 0.884
     ]
 
 
@@ -56,40 +64,62 @@ def test_fold_size_ratio_of_repeated_kfold():
     assert fold_size_ratio(folds) == pytest.approx(0.25)
 
 
+def test_paired_gap_known_values(trials):
+    best, second, steady, linear = trials
+    assert paired_gap(best, second, 0.25) == pytest.approx((0.004, 0.009))
+    assert paired_gap(best, steady, 0.25) == pytest.approx((0.005, np.sqrt(25e-6 * 0.45)))
+    assert paired_gap(best, linear, 0.25) == pytest.approx((0.016, np.sqrt(630e-6 * 0.45)))
+    # not on the same folds: the best's own standard error
+    other = trial(5, "mlp", [0.89, 0.89, 0.89], fit_time=1.0)
+    assert paired_gap(best, other, 0.25) == pytest.approx(
+        (0.01, corrected_sem(best.scores, 0.25)))
+
+
 def test_within_one_se_counts_the_candidates_near_the_best(trials):
     best, sem, mask = within_one_se(trials, 0.25)
     assert best.trial_id == 1
     assert sem == pytest.approx(np.sqrt(0.00025 * 0.45))
-    assert mask.tolist() == [True, True, True, False]  # 0.884 < 0.900 - 0.0106
+    # the forest's steady gap is beyond noise; the linear model's, larger but
+    # fold by fold noisier, is not
+    assert mask.tolist() == [True, True, False, True]
 
 
-def test_one_se_rule_takes_the_cheapest_within_one_se(trials):
-    # the forest: simpler than the boosters; the logistic model is too far
-    assert one_se_choice(trials, 0.25).trial_id == 3
+def test_a_steady_gap_on_very_different_folds_is_beyond_noise():
+    # time-ordered folds: each a period with its own level (electricity)
+    best = trial(1, "lightgbm", [0.95, 0.80, 0.90, 0.70, 0.85], fit_time=9.0)
+    close = trial(2, "logistic_regression", [s - 0.005 for s in best.scores], fit_time=1.0)
+    _, sem, mask = within_one_se([best, close], 0.25)
+    assert 0.005 < sem  # unpaired, the gap would look like noise
+    assert mask.tolist() == [True, False]
+    assert one_se_choice([best, close], 0.25) is best
+
+
+def test_one_se_rule_takes_the_simplest_within_one_se(trials):
+    assert one_se_choice(trials, 0.25).trial_id == 4
     ordered = order_for_selection(trials, "one_se", 0.25)
-    assert [t.trial_id for t in ordered] == [3, 1, 2, 4]
+    assert [t.trial_id for t in ordered] == [4, 1, 2, 3]
     assert order_for_selection(trials, "best", 0.25) is trials
-    # the naive standard error (ratio 0: 0.0071) leaves out the forest (0.891):
-    # the faster of the two boosters
+    # the naive standard errors (ratio 0) leave out the linear model too
+    # (gap 0.016, SE 0.0112): the faster of the two boosters
     assert one_se_choice(trials, 0.0).trial_id == 2
 
 
 def test_one_se_rule_ties_on_fit_time_go_to_the_higher_score(trials):
-    trials[2] = trial(3, "xgboost", trials[2].scores, fit_time=trials[1].fit_time)
-    assert one_se_choice(trials, 0.25).trial_id == 2   # 0.894 against 0.891
+    trials[1] = trial(2, "xgboost", trials[1].scores, fit_time=trials[0].fit_time)
+    assert one_se_choice(trials, 0.0).trial_id == 1   # 0.900 against 0.896
 
 
 def test_one_se_rule_prefers_a_simpler_family_to_a_faster_one(trials):
-    trials[3] = trial(4, "logistic_regression", [0.89, 0.90, 0.90, 0.89, 0.89], fit_time=30.0)
-    assert one_se_choice(trials, 0.25).trial_id == 4   # slower than the forest, but linear
+    trials[3] = trial(4, "logistic_regression", trials[3].scores, fit_time=60.0)
+    assert one_se_choice(trials, 0.25).trial_id == 4   # slower than the boosters, but linear
 
 
 def test_selection_summary_reports_how_sure_the_choice_is(trials):
-    summary = selection_summary(trials, "one_se", 0.25, trials[2])
-    assert summary["best_trial"] == 1 and summary["chosen_trial"] == 3
+    summary = selection_summary(trials, "one_se", 0.25, trials[3])
+    assert summary["best_trial"] == 1 and summary["chosen_trial"] == 4
     assert summary["n_within_se"] == 3 and summary["n_candidates"] == 4
     assert summary["best_score"] == pytest.approx(0.90)
-    assert summary["se_method"] == "nadeau_bengio"
+    assert summary["se_method"] == "nadeau_bengio_paired"
 
 
 def test_leaderboard_has_standard_errors_and_within_se(trials):
@@ -99,7 +129,7 @@ def test_leaderboard_has_standard_errors_and_within_se(trials):
     assert board.loc[1, "score_sem"] == pytest.approx(corrected_sem(trials[0].scores, 0.25))
     # a candidate on a third of the rows trained on a third as many
     assert board.loc[6, "score_sem"] == pytest.approx(corrected_sem(partial.scores, 0.75))
-    assert board["within_se"].to_dict() == {1: True, 2: True, 3: True, 4: False, 5: False,
+    assert board["within_se"].to_dict() == {1: True, 2: True, 3: False, 4: True, 5: False,
                                             6: False}
     assert np.isnan(board.loc[5, "score_sem"])
 
