@@ -30,7 +30,7 @@ from automl._final_model import (
     interrupted_final_model,
 )
 from automl._leaderboard import cv_results, leaderboard
-from automl._metrics import resolve_scorer, score_predictions, scores_labels
+from automl._metrics import ranks_rows, resolve_scorer, score_predictions, scores_labels
 from automl._plan import FitPlan, TimedTable
 from automl._progress import SearchProgress
 from automl._refit import Refitter, changed_params, refitted_pipeline
@@ -546,11 +546,13 @@ class AutoPipeline(BaseEstimator):
                                   random_state=seed, max_fits=self._affordable_fits(fitted_table))
         self.device_ = resolve_device(self.device)
         # time-ordered folds: boosters validate early stopping on the latest rows
-        ctx = self._context(X, y, seed, time_ordered=is_time_ordered(self.cv, time_order))
+        time_ordered = is_time_ordered(self.cv, time_order)
+        ctx = self._context(X, y, seed, time_ordered=time_ordered)
         return FitPlan(X=X, y=y, classes=classes, scorer=scorer, seed=seed, table=table,
                        fitted_table=fitted_table, folds=folds, ctx=ctx,
                        families=families_for(self.task_, self.models),
-                       n_workers=self._n_workers(), budget=budget)
+                       n_workers=self._n_workers(), budget=budget,
+                       time_order=_time_positions(time_ordered, time_order, len(y)))
 
     def _search(self, plan, folder):
         """Search phase: the trials, until the search's end or ``max_trials``."""
@@ -612,7 +614,7 @@ class AutoPipeline(BaseEstimator):
 
     def _describe(self, plan, result, final):
         """Describe phase: decision rule, leaderboard, training profile, fitted attributes."""
-        decision = self._decide(final, plan.X, plan.y, plan.seed)
+        decision = self._decide(final, plan)
         self.model_ = decision.estimator
         self.threshold_, self.calibration_ = decision.threshold, decision.calibration
         self.decision_ = decision.report
@@ -642,12 +644,13 @@ class AutoPipeline(BaseEstimator):
             return int(self.random_state)
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
-    def _decide(self, final, X, y, seed):
+    def _decide(self, final, plan):
         """Calibration and decision threshold on the OOF predictions (``automl._decision``)."""
         try:
-            return decide(final.estimator, final.oof, X, y, task=self.task_,
+            return decide(final.estimator, final.oof, plan.X, plan.y, task=self.task_,
                           classes=getattr(self, "classes_", None),
-                          decision_metric=self.decision_metric_, random_state=seed)
+                          decision_metric=self.decision_metric_, random_state=plan.seed,
+                          ranking=ranks_rows(self.metric_), time_order=plan.time_order)
         except KeyboardInterrupt:
             warnings.warn("Interrupted while calibrating: keeping the model without "
                           "calibration or a tuned threshold.", UserWarning, stacklevel=3)
@@ -1091,3 +1094,10 @@ def _drop_oof(trials, final, keep):
     for trial in trials:
         if trial.trial_id not in kept:
             trial.oof = None
+
+
+def _time_positions(time_ordered, time_order, n_samples):
+    """The rows' positions in time order for time-ordered folds (row order without a column)."""
+    if not time_ordered:
+        return None
+    return np.arange(n_samples) if time_order is None else np.asarray(time_order)

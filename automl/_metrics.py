@@ -113,6 +113,18 @@ def scores_labels(name):
     return name.startswith(_LABEL_METRICS) or not (known or name in get_scorer_names())
 
 
+def ranks_rows(name):
+    """Whether the metric ``name`` scores only how the predictions rank the rows.
+
+    Examples
+    --------
+    >>> from automl._metrics import ranks_rows
+    >>> ranks_rows("roc_auc"), ranks_rows("average_precision"), ranks_rows("neg_log_loss")
+    (True, True, False)
+    """
+    return name.startswith(("roc_auc", "average_precision"))
+
+
 class StoredClassifier(ClassifierMixin, BaseEstimator):
     """Replays stored class probabilities so that any scorer can score them."""
 

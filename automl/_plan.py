@@ -48,6 +48,8 @@ class FitPlan:
     families : list of ModelFamily
     n_workers : int
     budget : automl._budget.Budget
+    time_order : ndarray of int or None
+        The rows' positions in time order when the folds are time-ordered.
     setup_seconds : float
         Seconds from the start of ``fit`` to the start of the search (set
         by the search phase).
@@ -67,6 +69,7 @@ class FitPlan:
     families: list
     n_workers: int
     budget: object
+    time_order: object = None
     setup_seconds: float = float("nan")
     search_seconds: float = float("nan")
 

@@ -16,6 +16,7 @@ from automl._cv import make_cv
 from automl._decision import (
     PriorCorrectedClassifier,
     choose_calibration,
+    fit_calibrator,
     correct_proba,
     resolve_decision_metric,
     tune_threshold,
@@ -163,6 +164,56 @@ def test_calibration_chosen_only_where_it_lowers_oof_log_loss():
     assert method in ("sigmoid", "isotonic")
     assert log_loss(codes, crossed) < log_loss(codes, np.c_[1 - squashed, squashed]) - 0.02
     assert losses[method] == pytest.approx(log_loss(codes, crossed))
+
+
+def _early_rows_overconfident(n=5000, k=1000):
+    """Calibrated probabilities, but the first ``k`` rows (in time) over-confident."""
+    from scipy.special import expit, logit
+
+    rng = np.random.RandomState(0)
+    true = rng.beta(2, 2, size=n)
+    codes = (rng.uniform(size=n) < true).astype(int)
+    p = true.copy()
+    p[:k] = expit(4 * logit(true[:k]))
+    return np.c_[1 - p, p], codes
+
+
+def test_calibration_is_judged_forward_in_time_on_time_ordered_rows():
+    proba, codes = _early_rows_overconfident()
+    # shuffled, the calibrator learns the early rows' correction and gains
+    assert choose_calibration(proba, codes)[0] == "sigmoid"
+    # fitted on earlier rows and judged on later ones, as the final model is,
+    # the correction of the early rows does not carry over
+    method, crossed, losses = choose_calibration(proba, codes, order=np.arange(len(codes)))
+    assert method is None and crossed is proba
+    assert losses["sigmoid"] > losses["none"] - 0.005
+
+
+def test_a_ranking_metric_tries_only_calibrations_that_keep_the_ranking():
+    rng = np.random.RandomState(0)
+    true = rng.beta(1, 6, size=5000)
+    codes = (rng.uniform(size=5000) < true).astype(int)
+    squashed = 0.5 + 0.25 * (true - 0.5)
+    method, _, losses = choose_calibration(np.c_[1 - squashed, squashed], codes, ranking=True)
+    assert method == "sigmoid" and set(losses) == {"none", "sigmoid"}
+    calibrator = fit_calibrator(np.c_[1 - squashed, squashed], codes, method, [0, 1])
+    new = rng.uniform(0.3, 0.7, size=300)
+    calibrated = calibrator.predict_proba(np.c_[1 - new, new])[:, 1]
+    assert (np.argsort(calibrated, kind="stable") == np.argsort(new, kind="stable")).all()
+
+
+def test_time_ordered_fit_judges_calibration_forward_and_keeps_auc_ranking():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"t": np.arange(1500.0), "a": rng.normal(size=1500)})
+    y = (X["a"] + rng.normal(size=1500) > 0).astype(int)
+    model = AutoPipeline(models=["logistic_regression"], max_trials=1, time_column="t",
+                         **FAST).fit(X, y)
+    assert model.decision_["calibration_judged"] == "forward in time"
+    assert model.decision_["calibration_methods"] == ["sigmoid"]  # roc_auc ranks rows
+    shuffled = AutoPipeline(models=["logistic_regression"], max_trials=1, metric="neg_log_loss",
+                            **FAST).fit(X, y)
+    assert shuffled.decision_["calibration_judged"] == "stratified 5-fold"
+    assert shuffled.decision_["calibration_methods"] == ["sigmoid", "isotonic"]
 
 
 def test_multiclass_calibration_with_integer_labels_keeps_the_columns_in_place():
