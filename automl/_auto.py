@@ -48,6 +48,7 @@ from automl.search import SearchContext, families_for, run_search
 from automl.search._data import SearchData
 from automl.search._device import family_device, gpu_capabilities, resolve_device
 from automl.search._executor import cpu_count, dask_backend_active, dask_client
+from automl.search._learned_portfolio import load_portfolio
 from automl.transformers import TablePreprocessor
 from automl.transformers._table import count_native_categoricals
 
@@ -183,6 +184,15 @@ class AutoPipeline(BaseEstimator):
         (``"best"``), or every trial's (``"all"``, e.g. to simulate other
         ensembles). ``oof_predictions_``, those of the final model, are
         always kept.
+    portfolio : "auto", "handwritten" or path, default="auto"
+        The candidates every search starts with, in order, before its
+        strategy proposes its own. ``"auto"``: the portfolio learned offline
+        on a corpus of datasets that the package ships
+        (``automl/search/portfolio.json``, made by
+        ``benchmarks/portfolio/select_portfolio.py``) where it covers the task
+        and size, else the hand-written one. ``"handwritten"``: one default
+        per family and the families' variants. A path: a learned portfolio
+        file of that format.
     n_jobs : int, default=None
         Candidates evaluated in parallel (worker processes); None means 1,
         -1 means one per CPU core.
@@ -422,6 +432,7 @@ class AutoPipeline(BaseEstimator):
         "fold_bagging": [StrOptions({"auto"}), "boolean"],
         "selection": [StrOptions(set(SELECTION_RULES))],
         "keep_oof": [StrOptions({"best", "all"}), None],
+        "portfolio": [StrOptions({"auto", "handwritten"}), str, os.PathLike],
         "ensemble_predict_cost": [Interval(Real, 0, None, closed="left"), None],
         "n_jobs": [Integral, None],
         "backend": [StrOptions({"auto", "loky", "dask"})],
@@ -449,6 +460,7 @@ class AutoPipeline(BaseEstimator):
         fold_bagging="auto",
         selection="best",
         keep_oof=None,
+        portfolio="auto",
         n_jobs=None,
         backend="auto",
         device="auto",
@@ -471,6 +483,7 @@ class AutoPipeline(BaseEstimator):
         self.fold_bagging = fold_bagging
         self.selection = selection
         self.keep_oof = keep_oof
+        self.portfolio = portfolio
         self.n_jobs = n_jobs
         self.backend = backend
         self.device = device
@@ -734,8 +747,19 @@ class AutoPipeline(BaseEstimator):
             class_counts=class_counts,
             native_categoricals=count_native_categoricals(X, self._categoricals(X)),
             label_metric=scores_labels(self.metric_), time_ordered=time_ordered,
-            **gpu_capabilities(self.device_),
+            portfolio=self._learned_portfolio(), **gpu_capabilities(self.device_),
         )
+
+    def _learned_portfolio(self):
+        """``SearchContext.portfolio`` for the ``portfolio`` parameter."""
+        if self.portfolio == "auto":
+            return None
+        if self.portfolio == "handwritten":
+            return False
+        try:
+            return load_portfolio(self.portfolio)
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"portfolio={str(self.portfolio)!r} could not be read: {exc}") from exc
 
     # -------------------------------------------------------------- predict
     def predict(self, X):

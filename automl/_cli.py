@@ -85,6 +85,8 @@ def cmd_fit(args):
     cv = args.cv
     if cv is not None and cv.isdigit():
         cv = int(cv)
+    if args.portfolio not in ("auto", "handwritten") and not Path(args.portfolio).is_file():
+        raise UserError(f"--portfolio {args.portfolio}: no such file (or: auto, handwritten).")
     if args.scheduler and args.backend == "loky":
         raise UserError("--scheduler runs the search on Dask: it needs --backend dask, not loky.")
     model = AutoPipeline(
@@ -92,6 +94,7 @@ def cmd_fit(args):
         cv=cv or "auto", time_column=args.time_column, max_trials=args.max_trials,
         n_jobs=args.n_jobs, device=args.device, random_state=args.seed,
         search=args.search, models=_models(args.models), ensemble=args.ensemble,
+        portfolio=args.portfolio, selection=args.selection,
         backend="dask" if args.scheduler else args.backend,
         # a progress bar on a terminal (silent elsewhere); --verbose: the search log
         verbose=2 if args.verbose else 0 if args.quiet else 1,
@@ -371,6 +374,13 @@ def _parser():
                      choices=["bayes", "random", "grid", "halving", "hyperband", "tpe"],
                      help="how candidates are chosen after the portfolio (default bayes; "
                           "tpe needs the 'tpe' extra)")
+    fit.add_argument("--portfolio", default="auto", metavar="auto|handwritten|FILE",
+                     help="the candidates every search starts with: the learned portfolio the "
+                          "package ships (auto, the default), the hand-written one, or a "
+                          "portfolio file made by benchmarks/portfolio/select_portfolio.py")
+    fit.add_argument("--selection", default="best",
+                     choices=["best", "one_se", "validated_ensemble", "robust"],
+                     help="how far the final choice trusts the CV scores (default best)")
     fit.add_argument("--models", help="comma-separated model families to search (a,b), or to "
                                       "leave out (-a,-b)")
     fit.add_argument("--ensemble", default="greedy", choices=["greedy", "stacking", "none"])

@@ -76,6 +76,8 @@ def test_tpe_on_all_families_but_those_left_out(data_file, tmp_path, capfd):
      "automl: error: cannot connect to the Dask scheduler at nosuchscheme://host:1"),
     (["--search", "annealing"], "automl fit: error: argument --search: invalid choice"),
     (["--ensemble", "bagging"], "automl fit: error: argument --ensemble: invalid choice"),
+    (["--portfolio", "nowhere.json"], "automl: error: --portfolio nowhere.json: no such file"),
+    (["--selection", "luckiest"], "automl fit: error: argument --selection: invalid choice"),
 ])
 def test_bad_options_are_one_line_and_exit_2(data_file, tmp_path, capfd, args, message):
     try:
@@ -85,6 +87,17 @@ def test_bad_options_are_one_line_and_exit_2(data_file, tmp_path, capfd, args, m
     assert code == 2
     assert err.startswith(message) and err.count("\n") == 1, err
     assert not (tmp_path / "m.skops").exists()
+
+
+def test_handwritten_portfolio_and_selection_reach_the_model(data_file, tmp_path, capfd):
+    out = tmp_path / "model.skops"
+    code, _, err = fit(capfd, data_file, *DATA, *FAST, "--max-trials", "2", "--portfolio",
+                       "handwritten", "--selection", "one_se", "--models",
+                       "logistic_regression,random_forest", "-o", out)
+    assert (code, err) == (0, "")
+    model = automl.load(out)
+    assert (model.portfolio, model.selection) == ("handwritten", "one_se")
+    assert model.selection_["rule"] == "one_se"
 
 
 def test_tpe_without_optuna_is_one_line_naming_the_extra(data_file, tmp_path, capfd,

@@ -54,6 +54,10 @@ class SearchContext:
     encode_labels : bool, default=True
         Whether XGBoost classifiers get their labels encoded as ``0..k-1``
         (:class:`automl.search._label.LabelEncodedClassifier`).
+    portfolio : LearnedPortfolio, False or None, default=None
+        What the search starts with (:func:`automl.search._space.portfolio`):
+        None, the package's learned portfolio where it covers the task, else
+        the hand-written one; False, the hand-written one; or this learned one.
 
     Examples
     --------
@@ -79,6 +83,7 @@ class SearchContext:
     lightgbm_gpu: bool = False
     cuml: bool = False
     encode_labels: bool = True
+    portfolio: object = None
 
     @property
     def classification(self):

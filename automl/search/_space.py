@@ -21,6 +21,7 @@ from sklearn.preprocessing import (
     StandardScaler,
 )
 
+from automl.search._learned_portfolio import shipped_portfolio
 from automl.search.families._base import MODEL_PREFIX
 from automl.selectors import make_selection_chain
 from automl.transformers import (
@@ -88,13 +89,33 @@ def candidate_space(family, ctx):
     return space
 
 
-def portfolio(families, ctx):
+def portfolio(families, ctx, learned=None):
     """The candidates every search starts with, in order.
 
-    Each family's default (:func:`default_config`), then each family's
-    ``variants`` of it (their changes to keys outside the family's space
-    for ``ctx`` left out, e.g. native categories on a table without any).
+    With a learned portfolio (``learned``; None: the one the package ships,
+    :func:`automl.search._learned_portfolio.shipped_portfolio`; False: none)
+    that covers ``ctx``'s task and size: its entries of ``families``, in its
+    order (:func:`with_changes`), then the default of every family it left
+    out. Otherwise the hand-written one: each family's default
+    (:func:`default_config`), then each family's ``variants`` of it (their
+    changes to keys outside the family's space for ``ctx`` left out, e.g.
+    native categories on a table without any). No candidate appears twice.
     """
+    if learned is None:
+        learned = shipped_portfolio()
+    entries = learned.entries_for(ctx.task, ctx.n_samples) if learned else []
+    by_name = {f.name: f for f in families}
+    entries = [e for e in entries if e.family in by_name]
+    if not entries:
+        return _handwritten(families, ctx)
+    configs = [(by_name[e.family], with_changes(by_name[e.family], ctx, e.changes))
+               for e in entries]
+    covered = {e.family for e in entries}
+    configs += [(f, default_config(f, ctx)) for f in families if f.name not in covered]
+    return _unique(configs)
+
+
+def _handwritten(families, ctx):
     configs = [(f, default_config(f, ctx)) for f in families]
     for family, config in list(configs):
         space = candidate_space(family, ctx)
@@ -104,6 +125,40 @@ def portfolio(families, ctx):
             if variant != config:
                 configs.append((family, variant))
     return configs
+
+
+def _unique(configs):
+    seen, out = set(), []
+    for family, config in configs:
+        key = (family.name, tuple(sorted((k, repr(v)) for k, v in config.items())))
+        if key not in seen:
+            seen.add(key)
+            out.append((family, config))
+    return out
+
+
+def with_changes(family, ctx, changes):
+    """``family``'s default candidate for ``ctx`` with the ``changes`` its space admits.
+
+    A change to a key outside the family's space for ``ctx``, or to a value
+    outside that key's range, is left out, so that one learned entry applies
+    to every dataset of its task kind.
+
+    Examples
+    --------
+    >>> from automl.search import SearchContext, families_for
+    >>> from automl.search._space import with_changes
+    >>> ctx = SearchContext(task="binary", n_samples=500, n_features=4)
+    >>> lr = next(f for f in families_for("binary", None) if f.name == "logistic_regression")
+    >>> config = with_changes(lr, ctx, {"scaler": "robust", "categories": "native",
+    ...                                 "model__C": 1e9})
+    >>> config["scaler"], "categories" in config, config["model__C"]
+    ('robust', False, 1.0)
+    """
+    config = default_config(family, ctx)
+    space = candidate_space(family, ctx)
+    config.update({k: v for k, v in changes.items() if k in space and v in space[k]})
+    return config
 
 
 def default_config(family, ctx):

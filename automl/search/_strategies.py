@@ -34,7 +34,7 @@ class Strategy:
         self.ctx = ctx
         self.rng = np.random.RandomState(random_state)
         self.spaces = {f.name: candidate_space(f, ctx) for f in families}
-        self._portfolio = [(f, config, 1.0) for f, config in portfolio(families, ctx)]
+        self._portfolio = [(f, config, 1.0) for f, config in portfolio(families, ctx, ctx.portfolio)]
         self.best = {}  # family name -> best score
         self.seen = set()  # candidate keys proposed
         self.results = {}  # candidate key -> score told (None: failed)

@@ -136,13 +136,10 @@ def load_pool(path, samples_per_family=SAMPLES_PER_FAMILY):
 
 
 def apply_changes(family, ctx, changes):
-    """The candidate of ``family`` for ``ctx``: its default with the changes its space admits."""
-    from automl.search._space import candidate_space, default_config
+    """The candidate of ``family`` for ``ctx``: the search's :func:`with_changes`."""
+    from automl.search._space import with_changes
 
-    config = default_config(family, ctx)
-    space = candidate_space(family, ctx)
-    config.update({k: v for k, v in changes.items() if k in space and v in space[k]})
-    return config
+    return with_changes(family, ctx, changes)
 
 
 # ------------------------------------------------------------ the datasets

@@ -435,6 +435,9 @@ def build(results, pool, k=5, partial=False):
         method = next(m for m in methods if m.name == name).fit(members)
         out["groups"][group] = {
             "datasets": [d.name for d in members], "method": name, "held_out": summary,
+            # rows of each band's portfolio, as automl.search._learned_portfolio reads them
+            "bands": {_band_name(low, high): [low, high] for low, high in SIZE_BANDS
+                      if _band_name(low, high) in method.portfolios_},
             "portfolios": {band: _entries(chosen, pool, group)
                            for band, chosen in method.portfolios_.items()},
         }
@@ -445,7 +448,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", default=str(DEFAULT_RESULTS))
     parser.add_argument("--pool", default=str(DEFAULT_POOL))
-    parser.add_argument("--out", default=str(DEFAULT_OUT))
+    parser.add_argument("--out", default=str(DEFAULT_OUT),
+                        help="the portfolio file; the package reads automl/search/portfolio.json")
     parser.add_argument("--folds", type=int, default=5, help="k of k-fold over datasets")
     parser.add_argument("--partial", action="store_true",
                         help="also datasets not yet done with the whole pool (a preview)")

@@ -9,7 +9,7 @@ from _common import parse_args, run_system
 from automl import AutoPipeline  # imported before the fit is timed
 
 
-def fit(train, task, search="bayes", selection="best"):
+def fit(train, task, search="bayes", selection="best", portfolio="auto"):
     X = train.drop(columns=[task["target"]])
     y = train[task["target"]]
     groups = X.pop(task["group_column"]) if task["group_column"] else None
@@ -17,7 +17,7 @@ def fit(train, task, search="bayes", selection="best"):
                          time_column=task["time_column"],
                          categorical_columns=task["categorical_columns"] or None,
                          n_jobs=task["n_jobs"], random_state=task["seed"], search=search,
-                         selection=selection)
+                         selection=selection, portfolio=portfolio)
     model.fit(X, y, groups=groups)
 
     def predict(test_X):
@@ -29,7 +29,7 @@ def fit(train, task, search="bayes", selection="best"):
     # (LightGBM's string labels went unseen for a day as quiet "error" rows)
     errors = Counter(t.family.name for t in model.trials_ if t.status == "error")
     info = {"version": md.version("automl"), "n_trials": len(model.trials_), "search": search,
-            "selection": model.selection_,
+            "selection": model.selection_, "portfolio": portfolio,
             # candidates cross-validated on all rows (halving, hyperband: on fewer too)
             "n_trials_all_rows": sum(t.train_fraction == 1.0 for t in model.trials_),
             "failed_trials": dict(errors),
@@ -50,5 +50,7 @@ def fit(train, task, search="bayes", selection="best"):
 
 if __name__ == "__main__":
     args = parse_args({"--search": {"default": "bayes", "help": "AutoPipeline's search="},
-                       "--selection": {"default": "best", "help": "AutoPipeline's selection="}})
-    run_system(functools.partial(fit, search=args.search, selection=args.selection), args)
+                       "--selection": {"default": "best", "help": "AutoPipeline's selection="},
+                       "--portfolio": {"default": "auto", "help": "AutoPipeline's portfolio="}})
+    run_system(functools.partial(fit, search=args.search, selection=args.selection,
+                                 portfolio=args.portfolio), args)
