@@ -173,9 +173,9 @@ class AutoPipeline(BaseEstimator):
         chosen on all folds but one, in turn, and scored on the one left
         out; the ensemble (with the mean of those weights) is used only when
         its held-out gain over the best single pipeline exceeds its standard
-        error. ``"robust"``: both. The default stays ``"best"`` until
-        ``benchmarks/budget_monotonicity.py --selection`` has measured the
-        others (issue 29); it will follow that measurement.
+        error. ``"robust"``: both. ``"best"`` is the default because it
+        measured best (``benchmarks/README.md``, issue 29): the others were
+        worse beyond noise on electricity and nlswork, better nowhere.
     keep_oof : {"best", "all"} or None, default=None
         Which entries of ``trials_`` keep their out-of-fold predictions
         (``Trial.oof``, one value per row and class) after ``fit``: none

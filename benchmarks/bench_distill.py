@@ -15,7 +15,6 @@ Usage: see benchmarks/README.md.
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,8 +26,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "systems"))
 
+from _harness import run_subprocess  # noqa: E402
+from _report import fmt as _fmt, machine_line, write_text  # noqa: E402
 from _suite import (  # noqa: E402
-    DEFAULT_MANIFEST, load_dataset, load_suite, outer_split, primary_score)
+    DEFAULT_MANIFEST, load_dataset, load_suite, outer_split, primary_score, select)
 
 LOWER = {"rmse", "logloss"}
 
@@ -139,16 +140,17 @@ def run_one(entry, budget, seed, n_jobs):
 
 
 def run_child(entry, budget, seed, n_jobs, limit):
+    """:func:`run_one` in a subprocess of its own (the harness's: killed as a group past
+    ``limit`` seconds, its process tree's peak memory sampled)."""
     cmd = [sys.executable, __file__, "--one", json.dumps(entry), "--budget", str(budget),
            "--seed", str(seed), "--n-jobs", str(n_jobs)]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=limit)
-    except subprocess.TimeoutExpired:
+    done = run_subprocess(cmd, limit, keep_stdout=True)
+    if done.returncode is None:
         return {"error": f"killed after {limit:.0f} s"}
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
-    if proc.returncode != 0 or not lines:
-        return {"error": (proc.stderr.strip().splitlines() or ["no output"])[-1][:200]}
-    return json.loads(lines[-1][len("RESULT "):])
+    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("RESULT ")]
+    if done.returncode != 0 or not lines:
+        return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1][:200]}
+    return {**json.loads(lines[-1][len("RESULT "):]), "peak_mb": done.peak_bytes / 2**20}
 
 
 def kept_share(r):
@@ -156,10 +158,6 @@ def kept_share(r):
     sign = -1 if r["metric"] in LOWER else 1
     gain = sign * (r["ensemble"] - r["single"])
     return sign * (r["student"] - r["single"]) / gain if gain > 0 else None
-
-
-def _fmt(v, spec=".4f"):
-    return "" if v is None else format(v, spec) if isinstance(v, float) else str(v)
 
 
 COLUMNS = [
@@ -172,13 +170,14 @@ COLUMNS = [
     ("hgb_ms_1k", "HGB ms/1k", ".1f"), ("ensemble_ms_1", "ensemble ms/row", ".1f"),
     ("student_ms_1", "student ms/row", ".1f"), ("hgb_ms_1", "HGB ms/row", ".1f"),
     ("ensemble_mb", "ensemble MB", ".2f"), ("student_mb", "student MB", ".2f"),
-    ("error", "error", "s"),
+    ("peak_mb", "peak memory MB (fit, distil, process tree)", ".0f"), ("error", "error", "s"),
 ]
 
 
 def markdown(rows, args):
     lines = [f"# Distillation at {args.budget:g} s (fit and distil each), seed {args.seed}", "",
              f"`python benchmarks/bench_distill.py {' '.join(sys.argv[1:])}`", "",
+             machine_line(), "",
              "| " + " | ".join(h for _, h, _ in COLUMNS) + " |",
              "|" + "---|" * len(COLUMNS)]
     for r in rows:
@@ -235,15 +234,13 @@ def main():
     if not Path(args.manifest).exists():
         print(f"{args.manifest}: no such file; nothing to run.")
         return
-    suite = [e for e in load_suite(args.manifest, synthetic=False)]
-    names = [n for n in args.datasets.split(",") if n]
-    unknown = sorted(set(names) - {e["name"] for e in suite})
-    if unknown:
-        parser.error(f"unknown dataset(s): {', '.join(unknown)}")
+    try:
+        suite = select(load_suite(args.manifest, synthetic=False),
+                       [n for n in args.datasets.split(",") if n])
+    except ValueError as exc:
+        parser.error(str(exc))
     rows = []
     for entry in suite:
-        if names and entry["name"] not in names:
-            continue
         r = {"dataset": entry["name"],
              **run_child(entry, args.budget, args.seed, args.n_jobs, 3 * args.budget + 300)}
         if not r.get("error"):
@@ -254,11 +251,7 @@ def main():
     text = markdown(rows, args)
     print(text)
     if args.out:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(text + "\n")
-        tmp.replace(out)
+        write_text(args.out, text + "\n")
 
 
 if __name__ == "__main__":
