@@ -13,7 +13,7 @@ from scipy.stats import skew
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import ClassifierTags, RegressorTags, get_tags
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils import check_random_state
@@ -759,7 +759,12 @@ class AutoPipeline(BaseEstimator):
         try:
             return load_portfolio(self.portfolio)
         except (OSError, ValueError) as exc:
-            raise ValueError(f"portfolio={str(self.portfolio)!r} could not be read: {exc}") from exc
+            # scikit-learn's wording for a bad parameter, and its error type
+            raise InvalidParameterError(
+                f"The 'portfolio' parameter of {type(self).__name__} must be 'auto', "
+                f"'handwritten' or the path of a portfolio file. Got {str(self.portfolio)!r} "
+                f"instead: it could not be read ({exc})."
+            ) from exc
 
     # -------------------------------------------------------------- predict
     def predict(self, X):

@@ -60,7 +60,7 @@ from automl._progress import PlainProgress as _Progress  # noqa: E402,F401
 
 # ------------------------------------------------------------------ commands
 def cmd_fit(args):
-    from automl import AutoPipeline, save
+    from automl import save
     from automl._model_file import describe, save_model
     from automl._task import task_decision
 
@@ -82,23 +82,7 @@ def cmd_fit(args):
     X = frame.drop(columns=[target, *[c for c in drop if c != target]])
     if X.shape[1] == 0:
         raise UserError(f"{args.train}: no feature column left besides the target.")
-    cv = args.cv
-    if cv is not None and cv.isdigit():
-        cv = int(cv)
-    if args.portfolio not in ("auto", "handwritten") and not Path(args.portfolio).is_file():
-        raise UserError(f"--portfolio {args.portfolio}: no such file (or: auto, handwritten).")
-    if args.scheduler and args.backend == "loky":
-        raise UserError("--scheduler runs the search on Dask: it needs --backend dask, not loky.")
-    model = AutoPipeline(
-        time_budget=args.time_budget, task=args.task, metric=args.metric,
-        cv=cv or "auto", time_column=args.time_column, max_trials=args.max_trials,
-        n_jobs=args.n_jobs, device=args.device, random_state=args.seed,
-        search=args.search, models=_models(args.models), ensemble=args.ensemble,
-        portfolio=args.portfolio, selection=args.selection,
-        backend="dask" if args.scheduler else args.backend,
-        # a progress bar on a terminal (silent elsewhere); --verbose: the search log
-        verbose=2 if args.verbose else 0 if args.quiet else 1,
-    )
+    model = _auto_pipeline(args)
     try:
         with _dask_scheduler(args.scheduler):
             model.fit(X, y, groups=groups)
@@ -339,21 +323,31 @@ def cmd_example_data(args):
 
 
 # ------------------------------------------------------------------ parser
-def _parser():
-    common = _ArgumentParser(add_help=False)
-    common.add_argument("--sep", help="delimiter of text input (detected when omitted)")
-    common.add_argument("--encoding", help="encoding of text input (UTF-8, else Latin-1)")
-    common.add_argument("--unsafe-pickle", action="store_true",
-                        help="write/read the model with pickle instead of skops' secure "
-                             "format (loading a pickle can run code: trusted files only)")
-    common.add_argument("--debug", action="store_true", help="show tracebacks")
-    common.add_argument("--quiet", action="store_true", help="print nothing but errors")
+def _auto_pipeline(args):
+    """The unfitted ``AutoPipeline`` that ``automl fit``'s options describe."""
+    from automl import AutoPipeline
 
-    parser = _ArgumentParser(
-        prog="automl", description="AutoML on CSV/TSV/Parquet tables; models are "
-                                   "plain scikit-learn pipelines.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    cv = args.cv
+    if cv is not None and cv.isdigit():
+        cv = int(cv)
+    if args.portfolio not in ("auto", "handwritten") and not Path(args.portfolio).is_file():
+        raise UserError(f"--portfolio {args.portfolio}: no such file (or: auto, handwritten).")
+    if args.scheduler and args.backend == "loky":
+        raise UserError("--scheduler runs the search on Dask: it needs --backend dask, not loky.")
+    return AutoPipeline(
+        time_budget=args.time_budget, task=args.task, metric=args.metric,
+        cv=cv or "auto", time_column=args.time_column, max_trials=args.max_trials,
+        n_jobs=args.n_jobs, device=args.device, random_state=args.seed,
+        search=args.search, models=_models(args.models), ensemble=args.ensemble,
+        portfolio=args.portfolio, selection=args.selection,
+        backend="dask" if args.scheduler else args.backend,
+        # a progress bar on a terminal (silent elsewhere); --verbose: the search log
+        verbose=2 if args.verbose else 0 if args.quiet else 1,
+    )
 
+
+def _add_fit_parser(sub, common):
+    """``automl fit`` and its options."""
     fit = sub.add_parser("fit", parents=[common], help="search for the best model, save it")
     fit.add_argument("train", help="training table (.csv, .tsv, .parquet, optionally .gz)")
     fit.add_argument("--target", required=True, help="column to predict")
@@ -394,6 +388,9 @@ def _parser():
     fit.add_argument("--verbose", action="store_true", help="print the search log")
     fit.set_defaults(func=cmd_fit)
 
+
+def _add_predict_parser(sub, common):
+    """``automl predict`` and its options."""
     predict = sub.add_parser("predict", parents=[common], help="predict a table")
     predict.add_argument("model")
     predict.add_argument("data")
@@ -408,6 +405,26 @@ def _parser():
     predict.add_argument("--ood-column", metavar="NAME",
                          help="add each row's out-of-distribution score in [0, 1] as NAME")
     predict.set_defaults(func=cmd_predict)
+
+
+def _parser():
+    common = _ArgumentParser(add_help=False)
+    common.add_argument("--sep", help="delimiter of text input (detected when omitted)")
+    common.add_argument("--encoding", help="encoding of text input (UTF-8, else Latin-1)")
+    common.add_argument("--unsafe-pickle", action="store_true",
+                        help="write/read the model with pickle instead of skops' secure "
+                             "format (loading a pickle can run code: trusted files only)")
+    common.add_argument("--debug", action="store_true", help="show tracebacks")
+    common.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+    parser = _ArgumentParser(
+        prog="automl", description="AutoML on CSV/TSV/Parquet tables; models are "
+                                   "plain scikit-learn pipelines.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    _add_fit_parser(sub, common)
+
+    _add_predict_parser(sub, common)
 
     evaluate = sub.add_parser("evaluate", parents=[common], help="score on labelled data")
     evaluate.add_argument("model")

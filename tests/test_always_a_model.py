@@ -50,7 +50,9 @@ def test_a_wide_table_gives_a_model_on_a_short_budget():
     y = (X[:, 0] + X[:, 1] > 0).astype(int)
     model = AutoPipeline(time_budget=10, random_state=0).fit(X, y)
     assert model.predict(X[:5]).shape == (5,)
-    assert model.cv_ == "StratifiedKFold(n_splits=3)"  # what a wide fold costs allows
+    # the folds follow the measured cost of the table (3 to 5 here, by the
+    # machine's speed; the rule itself: tests/test_budget.py)
+    assert model.cv_ in {f"StratifiedKFold(n_splits={k})" for k in (3, 4, 5)}
 
 
 def test_a_target_mixing_numbers_and_strings_is_named():

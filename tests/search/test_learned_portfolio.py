@@ -96,5 +96,5 @@ def test_auto_pipeline_starts_from_the_portfolio_file_it_is_given(tmp_path):
     first = sorted(model.trials_, key=lambda t: t.trial_id)[0]
     assert first.family.name == "lightgbm" and first.config["model__num_leaves"] == 15
     assert np.isfinite(model.best_score_)
-    with pytest.raises(ValueError, match="portfolio='nowhere.json' could not be read"):
+    with pytest.raises(ValueError, match="portfolio.*Got 'nowhere.json' instead: it could not"):
         AutoClassifier(portfolio="nowhere.json", max_trials=1).fit(X, y)
