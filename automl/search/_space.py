@@ -99,7 +99,9 @@ def portfolio(families, ctx, learned=None):
     out. Otherwise the hand-written one: each family's default
     (:func:`default_config`), then each family's ``variants`` of it (their
     changes to keys outside the family's space for ``ctx`` left out, e.g.
-    native categories on a table without any). No candidate appears twice.
+    native categories on a table without any). A candidate listed twice (two
+    entries that the space makes equal) runs once: the strategies never
+    propose a candidate twice.
     """
     if learned is None:
         learned = shipped_portfolio()
@@ -111,30 +113,17 @@ def portfolio(families, ctx, learned=None):
     configs = [(by_name[e.family], with_changes(by_name[e.family], ctx, e.changes))
                for e in entries]
     covered = {e.family for e in entries}
-    configs += [(f, default_config(f, ctx)) for f in families if f.name not in covered]
-    return _unique(configs)
+    return configs + [(f, default_config(f, ctx)) for f in families if f.name not in covered]
 
 
 def _handwritten(families, ctx):
     configs = [(f, default_config(f, ctx)) for f in families]
     for family, config in list(configs):
-        space = candidate_space(family, ctx)
         for changes in family.variants:
-            variant = dict(config)
-            variant.update({k: v for k, v in changes.items() if k in space})
+            variant = with_changes(family, ctx, changes)
             if variant != config:
                 configs.append((family, variant))
     return configs
-
-
-def _unique(configs):
-    seen, out = set(), []
-    for family, config in configs:
-        key = (family.name, tuple(sorted((k, repr(v)) for k, v in config.items())))
-        if key not in seen:
-            seen.add(key)
-            out.append((family, config))
-    return out
 
 
 def with_changes(family, ctx, changes):
