@@ -8,6 +8,8 @@ A candidate is a flat ``config`` dict: preprocessing keys (``categories``,
 our own estimators only.
 """
 
+from dataclasses import replace
+
 from imblearn.over_sampling import SMOTE, RandomOverSampler
 from imblearn.pipeline import Pipeline
 from imblearn.under_sampling import RandomUnderSampler
@@ -196,6 +198,32 @@ def _sampler(kind, ctx):
     return RandomUnderSampler(random_state=ctx.random_state)
 
 
+def model_context(config, ctx):
+    """``ctx`` as the model sees it: after random undersampling, fewer rows.
+
+    Undersampling keeps the rarest class's count of every class, so a model
+    sized from ``ctx.n_samples`` (HistGradientBoosting's early-stopping
+    split, k-nearest neighbours' ``n_neighbors``) would be sized for rows it
+    never gets: on a 898-row table whose rarest class has 8 rows it trains
+    on 40.
+
+    Examples
+    --------
+    >>> from automl.search import SearchContext
+    >>> from automl.search._space import model_context
+    >>> ctx = SearchContext(task="multiclass", n_samples=898, n_features=38,
+    ...                     class_counts={"1": 8, "2": 99, "3": 684, "5": 67, "U": 40})
+    >>> model_context({"imbalance": "random_under"}, ctx).n_samples
+    40
+    >>> model_context({"imbalance": "smote"}, ctx) is ctx
+    True
+    """
+    if config.get("imbalance") != "random_under" or not ctx.class_counts:
+        return ctx
+    counts = ctx.class_counts.values()
+    return replace(ctx, n_samples=int(min(ctx.n_samples, len(counts) * min(counts))))
+
+
 def build_pipeline(family, config, ctx, table=None):
     """Build the unfitted pipeline of a candidate.
 
@@ -247,7 +275,7 @@ def build_pipeline(family, config, ctx, table=None):
     imbalance = config.get("imbalance", "none")
     if imbalance in ("smote", "random_over", "random_under"):
         steps.append(("sample", _sampler(imbalance, ctx)))
-    model = family.build(ctx.task, model_params(config), ctx)
+    model = family.build(ctx.task, model_params(config), model_context(config, ctx))
     if config.get("log_target", False):
         model = TransformedTargetRegressor(
             model, func=signed_log1p, inverse_func=signed_expm1, check_inverse=False

@@ -271,3 +271,55 @@ def test_families_without_a_length_refit_as_configured(name):
     assert family.refit_config(config, length) == config
     refit = family.refit_config(config, 80)  # a length it never reports changes nothing
     assert refit == config and refit is not config
+
+
+def _rare_class_table():
+    """898 rows of 5 classes, the rarest of 8 rows, labels that read as integers (anneal's)."""
+    rng = np.random.default_rng(0)
+    labels = np.array(["3"] * 684 + ["2"] * 99 + ["5"] * 67 + ["U"] * 40 + ["1"] * 8,
+                      dtype=object)
+    codes = np.unique(labels, return_inverse=True)[1]
+    X = rng.normal(size=(len(labels), 4)) + codes[:, None]
+    counts = dict(zip(*np.unique(labels, return_counts=True)))
+    ctx = SearchContext(task="multiclass", n_samples=len(labels), n_features=4,
+                        imbalanced=True, class_counts=counts)
+    return X, labels, ctx
+
+
+@pytest.mark.parametrize("family_name", ["hist_gradient_boosting", "k_nearest_neighbors"])
+def test_models_after_random_undersampling_are_sized_for_the_rows_they_get(family_name):
+    # Regression: undersampling to the rarest class left 40 of 898 rows;
+    # HistGradientBoosting's stratified early-stopping split (4 rows for 5
+    # classes) and 56 neighbours (of 36 rows) raised.
+    X, y, ctx = _rare_class_table()
+    family = FAMILIES[family_name]
+    config = dict(default_config(family, ctx), imbalance="random_under")
+    config[f"model__{'n_neighbors' if family_name == 'k_nearest_neighbors' else 'max_features'}"] \
+        = 56 if family_name == "k_nearest_neighbors" else 1.0
+    train = np.arange(len(y)) % 5 != 0
+    pipe = build_pipeline(family, config, ctx)
+    family.fit(pipe, X[train], y[train], ctx, time.time() + 60)
+    final = pipe.steps[-1][1]
+    if family_name == "k_nearest_neighbors":
+        assert final.n_neighbors == 40 // 4
+    else:
+        assert final.early_stopping is False
+    proba = pipe.predict_proba(X[~train])
+    assert proba.shape == (int((~train).sum()), 5)
+    assert final.classes_.tolist() == ["1", "2", "3", "5", "U"]
+
+
+@pytest.mark.parametrize("family_name", ["random_forest", "extra_trees"])
+def test_forest_class_weights_with_labels_that_read_as_integers(family_name):
+    # Regression: scikit-learn's forests raised "The classes, [1, 2, 3, 5],
+    # are not in class_weight" for class_weight="balanced" on such labels.
+    X, y, ctx = _rare_class_table()
+    family = FAMILIES[family_name]
+    config = dict(default_config(family, ctx), imbalance="class_weight")
+    pipe = build_pipeline(family, config, ctx).fit(X, y)
+    codes = np.unique(y, return_inverse=True)[1]
+    plain = family.build("multiclass", dict(model_params(config), class_weight="balanced"), ctx)
+    plain = plain.estimator.fit(X, codes)  # the same forest on encoded labels
+    assert pipe.classes_.tolist() == ["1", "2", "3", "5", "U"]
+    np.testing.assert_allclose(pipe.predict_proba(X), plain.predict_proba(X), rtol=0, atol=1e-12)
+    assert set(pipe.predict(X)) <= set(y)

@@ -85,6 +85,19 @@ def test_class_labels_of_any_kind(labels):
     assert selector.transform(X_TINY).shape == (4, 1)
 
 
+def test_integer_and_string_labels_of_many_classes_are_classes():
+    # Regression: 22 integer classes in 480 rows (a spectrometer table) read
+    # as a count to the package's task rule, and the selector refused them
+    # inside a classification search.
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(22), 20)
+    informative = y + rng.uniform(0, 0.5, len(y))
+    X = np.column_stack([informative, rng.uniform(0, 1, (len(y), 3))])
+    for labels in (y, y.astype(str)):
+        selector = Chi2Selector(k=1).fit(X, labels)
+        assert selector.get_support().tolist() == [True, False, False, False]
+
+
 @pytest.mark.parametrize(
     "k, n_kept",
     [(1, 1), (2, 2), (0.5, 1), (0.67, 2), (1.0, 3), (1e-9, 1), ("all", 3), (3, 3), (100, 3)],

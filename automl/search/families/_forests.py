@@ -50,11 +50,17 @@ class _ForestFamily(ModelFamily):
         classification = is_classification(task)
         cls = self.classes[0] if classification else self.classes[1]
         kw = {"class_weight": params.get("class_weight")} if classification else {}
-        return cls(
+        model = cls(
             n_estimators=params["n_estimators"], max_features=params["max_features"],
             min_samples_leaf=params["min_samples_leaf"], n_jobs=ctx.n_jobs,
             random_state=ctx.random_state, **kw,
         )
+        if kw.get("class_weight") is not None:
+            # scikit-learn's forests (1.9) look string labels that read as
+            # integers ("1", "2") up as ints in the class weights they
+            # computed, and raise: they get encoded labels instead
+            return LabelEncodedClassifier(model)
+        return model
 
 
 def _cuml_forest(task, params, ctx):

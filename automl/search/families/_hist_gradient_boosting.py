@@ -11,6 +11,7 @@ from automl.search.families._steps import fit_head, inner_target, innermost
 
 # Below this many rows HistGradientBoosting runs a fixed 100 rounds, unstopped.
 HGB_EARLY_STOPPING_MIN_ROWS = 200
+HGB_VALIDATION_FRACTION = 0.1  # scikit-learn's default split for early stopping
 # It grows in warm-started chunks so that it can stop at a deadline: the
 # first chunk's length, and the share of a fold's time left that the next
 # chunk is sized to fill.
@@ -57,7 +58,8 @@ class HistGradientBoostingFamily(ModelFamily):
         # validates interpolation in time and rarely stops (on electricity it ran
         # all 1,000 iterations and lost 0.009 test AUC to the 100-iteration default).
         early = (params.get("early_stopping", True)
-                 and ctx.n_samples >= HGB_EARLY_STOPPING_MIN_ROWS and not ctx.time_ordered)
+                 and ctx.n_samples >= HGB_EARLY_STOPPING_MIN_ROWS and not ctx.time_ordered
+                 and _stratified_split_possible(ctx))
         return cls(
             learning_rate=params["learning_rate"], max_leaf_nodes=params["max_leaf_nodes"],
             min_samples_leaf=params["min_samples_leaf"],
@@ -78,6 +80,20 @@ class HistGradientBoostingFamily(ModelFamily):
 
     def refit_params(self, length):
         return {"max_iter": length, "early_stopping": False}
+
+
+def _stratified_split_possible(ctx):
+    """Whether scikit-learn's stratified early-stopping split can be drawn in any fold.
+
+    It needs a row of every class among the held-out rows and two of every
+    class to split; a training fold holds at least half of ``ctx.n_samples``
+    rows and of each class.
+    """
+    if not ctx.class_counts:
+        return True
+    fold_rows = ctx.n_samples / 2
+    return bool(HGB_VALIDATION_FRACTION * fold_rows >= len(ctx.class_counts)
+                and min(ctx.class_counts.values()) / 2 >= 2)
 
 
 def fit_hgb_until(final, X, y, deadline):
