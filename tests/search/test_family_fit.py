@@ -286,27 +286,24 @@ def _rare_class_table():
     return X, labels, ctx
 
 
-@pytest.mark.parametrize("family_name", ["hist_gradient_boosting", "k_nearest_neighbors"])
-def test_models_after_random_undersampling_are_sized_for_the_rows_they_get(family_name):
+@pytest.mark.parametrize("family_name, changes, sized", [
+    ("k_nearest_neighbors", {"model__n_neighbors": 56}, lambda m: m.n_neighbors == 40 // 4),
+    ("hist_gradient_boosting", {}, lambda m: m.early_stopping is False),
+])
+def test_models_after_random_undersampling_are_sized_for_the_rows_they_get(
+        family_name, changes, sized):
     # Regression: undersampling to the rarest class left 40 of 898 rows;
     # HistGradientBoosting's stratified early-stopping split (4 rows for 5
     # classes) and 56 neighbours (of 36 rows) raised.
     X, y, ctx = _rare_class_table()
     family = FAMILIES[family_name]
-    config = dict(default_config(family, ctx), imbalance="random_under")
-    config[f"model__{'n_neighbors' if family_name == 'k_nearest_neighbors' else 'max_features'}"] \
-        = 56 if family_name == "k_nearest_neighbors" else 1.0
+    config = dict(default_config(family, ctx), imbalance="random_under", **changes)
     train = np.arange(len(y)) % 5 != 0
     pipe = build_pipeline(family, config, ctx)
     family.fit(pipe, X[train], y[train], ctx, time.time() + 60)
-    final = pipe.steps[-1][1]
-    if family_name == "k_nearest_neighbors":
-        assert final.n_neighbors == 40 // 4
-    else:
-        assert final.early_stopping is False
-    proba = pipe.predict_proba(X[~train])
-    assert proba.shape == (int((~train).sum()), 5)
-    assert final.classes_.tolist() == ["1", "2", "3", "5", "U"]
+    assert sized(pipe.steps[-1][1])
+    assert pipe.predict_proba(X[~train]).shape == (int((~train).sum()), 5)
+    assert pipe.classes_.tolist() == ["1", "2", "3", "5", "U"]
 
 
 @pytest.mark.parametrize("family_name", ["random_forest", "extra_trees"])
