@@ -47,6 +47,8 @@ class Trial:
     # ran in, on ``train_fraction`` of each training fold; None outside brackets
     bracket: object = None
     rung: object = None
+    # wall-clock time (``time.time()``) at which its result was recorded
+    end_time: float = float("nan")
 
     @property
     def score(self):
@@ -213,6 +215,7 @@ class _SearchLoop:
     def _finish(self, trial, future, log, callback):
         """Record a finished candidate; True when the callback asks to stop."""
         _record(trial, future)
+        trial.end_time = time.time()
         if trial.status == "worker_died" and not isinstance(self.pool, DaskPool):
             self._restart_pool()
         score = trial.score if trial.ok else None
@@ -235,7 +238,7 @@ class _SearchLoop:
     def stop_running(self, status, error):
         """Stop what still runs, marking it ``status``."""
         for trial in self.running.values():
-            trial.status, trial.error = status, error
+            trial.status, trial.error, trial.end_time = status, error, time.time()
         self.running.clear()
         _stop(self.pool)
 

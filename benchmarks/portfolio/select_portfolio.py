@@ -15,8 +15,14 @@ script would shadow the standard library's ``select`` module (which
 ``subprocess`` imports) for every script run from this folder.
 
 Normalised score on a dataset: 0 = the constant predictor (class priors or
-the mean), 1 = the best single configuration of the pool; below 0 counts as
-0 (a configuration that failed or timed out scores 0). Scores are those of
+the mean), 1 = the best the pool reaches there (the better of its best single
+configuration and the greedy ensemble of its 20 best), clipped to [0, 1] (a
+configuration that failed or timed out scores 0). Without the ensemble in
+the top and the clip, a table where nothing beats the constant predictor by
+more than noise (RMSE 0.999995 of the mean's) gives its ensembles scores of
+10 and outweighs every other dataset. Datasets where the best single
+configuration beats the constant predictor by less than ``MIN_SIGNAL`` of
+its score have nothing to rank configurations by, and are left out. Scores are those of
 the stored subsample's out-of-fold predictions (the task's default metric:
 ROC AUC, log loss, RMSE), so that single configurations and ensembles are
 scored on the same rows.
@@ -60,6 +66,11 @@ SIZE_BANDS = ((0, 1_000), (1_000, 5_000), (5_000, None))
 TASK_GROUPS = {"binary": "classification", "multiclass": "classification",
                "regression": "regression"}
 FLOOR_SECONDS = 0.05
+# the pool's ensemble of its best singles defines a dataset's top score
+TOP_ENSEMBLE_MEMBERS = 20
+# a dataset counts when its best single configuration beats the constant
+# predictor by this fraction of the constant's score (0.005 ROC AUC, 1 % of RMSE)
+MIN_SIGNAL = 0.01
 AUC_BINS = 4096
 
 
@@ -118,11 +129,11 @@ def constant_score(kind, y, n_classes=2):
 
 
 def normalised(score, const, best):
-    """0 = constant predictor, 1 = best; below 0 is 0 (and so is everything when best <= const)."""
+    """0 = constant predictor, 1 = best, clipped to [0, 1] (all 0 when best <= const)."""
     span = best - const
     if not span > 0:
         return np.zeros_like(np.asarray(score, dtype=float))
-    return np.maximum(0.0, (np.asarray(score, dtype=float) - const) / span)
+    return np.clip((np.asarray(score, dtype=float) - const) / span, 0.0, 1.0)
 
 
 # ------------------------------------------------------------ the datasets
@@ -140,7 +151,14 @@ class Dataset:
         n_classes = next(iter(self.preds.values())).shape[-1] if self.kind == "logloss" else 2
         self.const = constant_score(self.kind, self.y, n_classes)
         self.single = {k: float(score_many(self.kind, self.y, p)) for k, p in self.preds.items()}
-        self.best = max(self.single.values(), default=self.const)
+        self.best_single = max(self.single.values(), default=self.const)
+        top = sorted(self.single, key=self.single.get)[-TOP_ENSEMBLE_MEMBERS:]
+        self.best = max(self.best_single, ensemble_state(self, top[::-1])[0])
+
+    @property
+    def has_signal(self):
+        """Whether the best single configuration beats the constant predictor beyond ``MIN_SIGNAL``."""
+        return self.best_single - self.const > MIN_SIGNAL * abs(self.const)
 
     def norm(self, score):
         return normalised(score, self.const, self.best)
@@ -427,14 +445,18 @@ def build(results, pool, k=5, partial=False):
            "ensemble_iterations": ENSEMBLE_ITERATIONS, "partial": partial, "groups": {}}
     text = []
     for group in ("classification", "regression"):
-        members = [d for d in datasets if d.group == group]
+        members = [d for d in datasets if d.group == group and d.has_signal]
+        no_signal = [d.name for d in datasets if d.group == group and not d.has_signal]
         methods = make_methods(pool, group)
         summary = summarise(held_out(members, methods, k))
         text.append(markdown(summary, f"{group}, {len(members)} datasets, {k}-fold over datasets"))
+        text.append(f"left out, no configuration beats the constant predictor by "
+                    f"{MIN_SIGNAL:.0%}: {', '.join(no_signal) or 'none'}\n")
         name = choose(summary)
         method = next(m for m in methods if m.name == name).fit(members)
         out["groups"][group] = {
-            "datasets": [d.name for d in members], "method": name, "held_out": summary,
+            "datasets": [d.name for d in members], "no_signal": no_signal,
+            "method": name, "held_out": summary,
             # rows of each band's portfolio, as automl.search._learned_portfolio reads them
             "bands": {_band_name(low, high): [low, high] for low, high in SIZE_BANDS
                       if _band_name(low, high) in method.portfolios_},

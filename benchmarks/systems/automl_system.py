@@ -2,11 +2,24 @@
 
 import functools
 import importlib.metadata as md
+import time
 from collections import Counter
 
 from _common import parse_args, run_system
 
 from automl import AutoPipeline  # imported before the fit is timed
+
+ANYTIME_SECONDS = (5, 15, 30, 60, 300)
+
+
+def anytime_cv(trials, started, seconds=ANYTIME_SECONDS):
+    """The best CV score (scorer sign) among candidates on all rows recorded ``t`` s after ``started``."""
+    out = {}
+    for t in seconds:
+        scores = [tr.score for tr in trials
+                  if tr.ok and tr.train_fraction == 1.0 and tr.end_time - started <= t]
+        out[str(t)] = max(scores) if scores else None
+    return out
 
 
 def fit(train, task, search="bayes", selection="best", portfolio="auto"):
@@ -18,6 +31,7 @@ def fit(train, task, search="bayes", selection="best", portfolio="auto"):
                          categorical_columns=task["categorical_columns"] or None,
                          n_jobs=task["n_jobs"], random_state=task["seed"], search=search,
                          selection=selection, portfolio=portfolio)
+    started = time.time()
     model.fit(X, y, groups=groups)
 
     def predict(test_X):
@@ -44,7 +58,9 @@ def fit(train, task, search="bayes", selection="best", portfolio="auto"):
             "cv_best": model.best_score_, "cv_ensemble": model.ensemble_.attrs["oof_score"],
             "metric": model.metric_, "cv": model.cv_,
             # why no ensemble, or why members were dropped
-            "ensemble_notes": list(model.ensemble_notes_)}
+            "ensemble_notes": list(model.ensemble_notes_),
+            # the search's anytime curve: its best CV score after 5, 15, ... s of the fit
+            "anytime_cv": anytime_cv(model.trials_, started)}
     return predict, info
 
 

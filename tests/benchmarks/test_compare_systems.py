@@ -489,3 +489,19 @@ def test_group_folds_keep_each_group_in_one_of_k_balanced_folds():
     # fewer groups than folds: one fold per group
     few = group_folds(np.array(["a", "b", "a", "c", "b"]), 8)
     assert sorted(set(few)) == [0, 1, 2] and few[0] == few[2] and few[1] == few[4]
+
+
+def test_anytime_cv_takes_the_best_full_row_score_recorded_by_each_time():
+    import automl_system
+    from automl.search import FAMILIES
+    from automl.search._search import Trial
+
+    knn = FAMILIES["k_nearest_neighbors"]
+
+    def trial(score, at, fraction=1.0, status="ok"):
+        return Trial(0, knn, {}, fraction, status, [score], end_time=100.0 + at)
+
+    trials = [trial(0.70, 3), trial(0.90, 10, fraction=1 / 3), trial(0.80, 12),
+              trial(0.99, 20, status="error"), trial(0.85, 50)]
+    curve = automl_system.anytime_cv(trials, started=100.0, seconds=(2, 5, 15, 30, 60))
+    assert curve == {"2": None, "5": 0.70, "15": 0.80, "30": 0.80, "60": 0.85}

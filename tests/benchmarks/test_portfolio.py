@@ -128,6 +128,7 @@ def test_scores_match_scikit_learn_and_normalise():
     assert sp.normalised(0.5, 0.5, 0.9) == 0 and sp.normalised(0.9, 0.5, 0.9) == 1
     assert sp.normalised(0.7, 0.5, 0.9) == pytest.approx(0.5)
     assert sp.normalised(0.3, 0.5, 0.9) == 0  # worse than constant counts as constant
+    assert sp.normalised(0.95, 0.5, 0.9) == 1  # past the top counts as the top
 
 
 def _planted(name, seconds):
@@ -144,7 +145,21 @@ def test_greedy_selection_picks_the_known_best():
     # the best single first, then the one whose errors cancel its (5 x good
     # + 4 x low is exact); then nothing gains, and the selection stops
     assert [c for c, _, _ in chosen] == ["good", "low"]
-    assert chosen[0][1] == pytest.approx(1.0)
+    # the top is the exact ensemble (RMSE 0): good alone reaches 1 - 0.8 / sd(y)
+    const = sp.constant_score("rmse", data[0].y)
+    assert data[0].best == pytest.approx(0.0, abs=1e-9)
+    assert chosen[0][1] == pytest.approx(1 - sp.score_many("rmse", data[0].y, data[0].y + 0.8) / const)
+    assert float(data[0].norm(sp.ensemble_state(data[0], ["good", "low"])[0])) == pytest.approx(1.0)
+
+
+def test_a_table_without_signal_has_a_top_of_one_and_is_left_out():
+    y = np.linspace(-2, 2, 40)
+    # both barely beat the mean; their average is far better than either, relatively
+    preds = {"a": 0.001 * y + 0.5, "b": 0.001 * y - 0.5}
+    flat = sp.Dataset("flat", "regression", y, preds, {"a": 1.0, "b": 1.0})
+    assert not flat.has_signal
+    assert float(flat.norm(sp.ensemble_state(flat, ["a", "b"])[0])) == pytest.approx(1.0)
+    assert _planted("d", {"good": 1.0, "low": 1.0, "high": 1.0, "bad": 1.0}).has_signal
 
 
 def test_gain_per_second_prefers_the_cheap_near_best():

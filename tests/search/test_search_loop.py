@@ -82,10 +82,13 @@ def test_a_hanging_candidate_is_stopped_at_the_deadline(tmp_path, monkeypatch):
     result = search(tmp_path, monkeypatch, [candidate(hangs), candidate()], seconds=3)
     assert statuses(result) == ["timeout"]
     assert result.trials[0].error.startswith("stopped at the search deadline")
+    assert np.isfinite(result.trials[0].end_time)
 
 
 def test_candidates_run_in_order_and_score(tmp_path, monkeypatch):
+    started = time.time()
     result = search(tmp_path, monkeypatch, [candidate(n_neighbors=k) for k in (5, 15)])
+    ended = time.time()
     assert statuses(result) == ["ok", "ok"]
     assert [t.config["model__n_neighbors"] for t in result.trials] == [5, 15]
     for trial in result.trials:
@@ -93,6 +96,9 @@ def test_candidates_run_in_order_and_score(tmp_path, monkeypatch):
         assert trial.oof.shape == (len(Y), 2) and not np.isnan(trial.oof).any()
         assert trial.worker.split(":")[-1] != str(os.getpid())  # in a worker process
         assert (trial.bracket, trial.rung) == (None, None)
+        assert started <= trial.end_time <= ended  # when its result was recorded
+    # one worker: the second finished after the first
+    assert result.trials[0].end_time <= result.trials[1].end_time
 
 
 def test_max_trials_ends_the_search(tmp_path, monkeypatch):
