@@ -118,11 +118,17 @@ def _last_error_line(stderr):
 
 def read_predictions(spec, data_dir, out_dir):
     """``(task, y, labels, proba, classes)`` of one run, labels as text for classification."""
+    return read_prediction_file(spec, Path(data_dir) / "test_y.parquet",
+                                Path(out_dir) / "predictions.parquet")
+
+
+def read_prediction_file(spec, test_y_file, predictions_file):
+    """:func:`read_predictions` from the test labels' and the predictions' files."""
     import numpy as np
     import pandas as pd
 
-    pred = pd.read_parquet(Path(out_dir) / "predictions.parquet")
-    y = pd.read_parquet(Path(data_dir) / "test_y.parquet")["y"].to_numpy()
+    pred = pd.read_parquet(predictions_file)
+    y = pd.read_parquet(test_y_file)["y"].to_numpy()
     if spec["task"] == "regression":
         return spec["task"], y.astype(float), pred["pred"].to_numpy(dtype=float), None, None
     classes = np.array([str(c) for c in spec["classes"]])

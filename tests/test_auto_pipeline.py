@@ -205,6 +205,7 @@ def test_failing_candidates_are_recorded_and_the_search_goes_on():
 
     model = AutoRegressor(metric=rejects_negative_predictions, cv=3, time_budget=40, max_trials=4,
                           models=["linear_regression", "random_forest"], search="random",
+                          portfolio="handwritten",  # a random forest among the first four
                           random_state=0).fit(X, y - y.min() + 25)
     board = model.leaderboard_
     assert (board["status"] == "error").any() and (board["status"] == "ok").any()

@@ -36,7 +36,7 @@ def test_hyperband_on_the_chosen_families_without_ensemble(data_file, tmp_path, 
     code, stdout, _ = fit(capfd, data_file, *DATA, "--time-budget", "30", "--cv", "3",
                           "--max-trials", "5", "--search", "hyperband", "--models",
                           "logistic_regression,k_nearest_neighbors", "--ensemble", "none",
-                          "--top", "20", "-o", out)
+                          "--portfolio", "handwritten", "--top", "20", "-o", out)
     assert code == 0
     lines = stdout.splitlines()
     assert lines[0].split() == ["rank", "family", "score", "score_std", "fit_time",

@@ -37,7 +37,7 @@ candidate, applied as ``evaluate.apply_changes`` does.
 
 Usage::
 
-    python benchmarks/portfolio/select_portfolio.py            # table + portfolio.json
+    python benchmarks/portfolio/select_portfolio.py   # table + automl/search/portfolio.json
 """
 
 import argparse
@@ -52,7 +52,7 @@ sys.path.insert(0, str(HERE))
 
 from evaluate import DEFAULT_POOL, DEFAULT_RESULTS, load_pool, read_pair  # noqa: E402
 
-DEFAULT_OUT = HERE / "portfolio.json"
+DEFAULT_OUT = HERE.parents[1] / "automl" / "search" / "portfolio.json"
 ENSEMBLE_ITERATIONS = 20
 MAX_LENGTH = 12
 MIN_GAIN = 1e-4
@@ -471,7 +471,7 @@ def main(argv=None):
     parser.add_argument("--results", default=str(DEFAULT_RESULTS))
     parser.add_argument("--pool", default=str(DEFAULT_POOL))
     parser.add_argument("--out", default=str(DEFAULT_OUT),
-                        help="the portfolio file; the package reads automl/search/portfolio.json")
+                        help="the portfolio file (default: the one the package ships)")
     parser.add_argument("--folds", type=int, default=5, help="k of k-fold over datasets")
     parser.add_argument("--partial", action="store_true",
                         help="also datasets not yet done with the whole pool (a preview)")

@@ -65,13 +65,13 @@ def test_mlp_stops_early_only_with_enough_rows_and_regressor_scales_its_target()
 
 
 @pytest.mark.parametrize("native", [0, 3])
-def test_lightgbm_extra_trees_variant_follows_every_default_in_the_portfolio(native):
+def test_lightgbm_extra_trees_variant_follows_every_default_in_the_handwritten_portfolio(native):
     from automl.search import families_for
     from automl.search._space import portfolio
 
     ctx = SearchContext(task="binary", n_samples=500, n_features=3, native_categoricals=native)
     families = families_for("binary")
-    starts = portfolio(families, ctx)
+    starts = portfolio(families, ctx, learned=False)
     assert [f.name for f, _ in starts[:len(families)]] == [f.name for f in families]
     (family, variant), = starts[len(families):]
     default = starts[0][1]

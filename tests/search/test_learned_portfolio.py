@@ -9,7 +9,7 @@ from sklearn.datasets import load_breast_cancer
 from automl import AutoClassifier
 from automl.search import SearchContext, families_for
 from automl.search._learned_portfolio import load_portfolio, parse_portfolio
-from automl.search._space import default_config, portfolio
+from automl.search._space import default_config, portfolio, with_changes
 from automl.search._strategies import STRATEGIES
 
 CTX = SearchContext(task="binary", n_samples=800, n_features=6)
@@ -98,3 +98,23 @@ def test_auto_pipeline_starts_from_the_portfolio_file_it_is_given(tmp_path):
     assert np.isfinite(model.best_score_)
     with pytest.raises(ValueError, match="portfolio.*Got 'nowhere.json' instead: it could not"):
         AutoClassifier(portfolio="nowhere.json", max_trials=1).fit(X, y)
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+@pytest.mark.parametrize("n_samples", [300, 3000, 30000])
+def test_the_shipped_portfolio_covers_every_task_and_size_with_known_families(task, n_samples):
+    from automl.search import FAMILIES as ALL_FAMILIES
+    from automl.search._learned_portfolio import SHIPPED, shipped_portfolio
+
+    learned = shipped_portfolio()
+    assert learned is not None and learned.source == str(SHIPPED)
+    entries = learned.entries_for(task, n_samples)
+    assert len(entries) >= 8 and len({e.id for e in entries}) == len(entries)
+    assert {e.family for e in entries} <= set(ALL_FAMILIES)
+    # the search starts with the first entry, as the file gives it
+    ctx = SearchContext(task=task, n_samples=n_samples, n_features=6)
+    family, config = portfolio(families_for(task), ctx)[0]
+    assert family.name == entries[0].family
+    assert config == with_changes(family, ctx, entries[0].changes)
+    changed = {k: v for k, v in entries[0].changes.items() if k in config}
+    assert all(config[k] == v for k, v in changed.items())
