@@ -48,7 +48,7 @@ from automl.search import SearchContext, families_for, run_search
 from automl.search._data import SearchData
 from automl.search._device import family_device, gpu_capabilities, resolve_device
 from automl.search._executor import cpu_count, dask_backend_active, dask_client
-from automl.search._learned_portfolio import load_portfolio
+from automl.search._learned_portfolio import load_portfolio, shipped_portfolio
 from automl.transformers import TablePreprocessor
 from automl.transformers._table import count_native_categoricals
 
@@ -184,15 +184,17 @@ class AutoPipeline(BaseEstimator):
         (``"best"``), or every trial's (``"all"``, e.g. to simulate other
         ensembles). ``oof_predictions_``, those of the final model, are
         always kept.
-    portfolio : "auto", "handwritten" or path, default="auto"
+    portfolio : "handwritten", "learned" or path, default="handwritten"
         The candidates every search starts with, in order, before its
-        strategy proposes its own. ``"auto"``: the portfolio learned offline
-        on a corpus of datasets that the package ships
+        strategy proposes its own. ``"handwritten"``: one default per family
+        and the families' variants. ``"learned"``: the portfolio learned
+        offline on a corpus of 117 datasets that the package ships
         (``automl/search/portfolio.json``, made by
         ``benchmarks/portfolio/select_portfolio.py``) where it covers the task
-        and size, else the hand-written one. ``"handwritten"``: one default
-        per family and the families' variants. A path: a learned portfolio
-        file of that format.
+        and size, else the hand-written one; it is not the default because
+        it scored below the hand-written one on the evaluation suite at 15 s
+        and 60 s (``benchmarks/README.md``). A path: a learned portfolio file
+        of that format.
     n_jobs : int, default=None
         Candidates evaluated in parallel (worker processes); None means 1,
         -1 means one per CPU core.
@@ -432,7 +434,7 @@ class AutoPipeline(BaseEstimator):
         "fold_bagging": [StrOptions({"auto"}), "boolean"],
         "selection": [StrOptions(set(SELECTION_RULES))],
         "keep_oof": [StrOptions({"best", "all"}), None],
-        "portfolio": [StrOptions({"auto", "handwritten"}), str, os.PathLike],
+        "portfolio": [StrOptions({"handwritten", "learned"}), str, os.PathLike],
         "ensemble_predict_cost": [Interval(Real, 0, None, closed="left"), None],
         "n_jobs": [Integral, None],
         "backend": [StrOptions({"auto", "loky", "dask"})],
@@ -460,7 +462,7 @@ class AutoPipeline(BaseEstimator):
         fold_bagging="auto",
         selection="best",
         keep_oof=None,
-        portfolio="auto",
+        portfolio="handwritten",
         n_jobs=None,
         backend="auto",
         device="auto",
@@ -752,8 +754,8 @@ class AutoPipeline(BaseEstimator):
 
     def _learned_portfolio(self):
         """``SearchContext.portfolio`` for the ``portfolio`` parameter."""
-        if self.portfolio == "auto":
-            return None
+        if self.portfolio == "learned":
+            return shipped_portfolio() or False
         if self.portfolio == "handwritten":
             return False
         try:
@@ -761,8 +763,8 @@ class AutoPipeline(BaseEstimator):
         except (OSError, ValueError) as exc:
             # scikit-learn's wording for a bad parameter, and its error type
             raise InvalidParameterError(
-                f"The 'portfolio' parameter of {type(self).__name__} must be 'auto', "
-                f"'handwritten' or the path of a portfolio file. Got {str(self.portfolio)!r} "
+                f"The 'portfolio' parameter of {type(self).__name__} must be 'handwritten', "
+                f"'learned' or the path of a portfolio file. Got {str(self.portfolio)!r} "
                 f"instead: it could not be read ({exc})."
             ) from exc
 

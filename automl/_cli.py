@@ -330,8 +330,8 @@ def _auto_pipeline(args):
     cv = args.cv
     if cv is not None and cv.isdigit():
         cv = int(cv)
-    if args.portfolio not in ("auto", "handwritten") and not Path(args.portfolio).is_file():
-        raise UserError(f"--portfolio {args.portfolio}: no such file (or: auto, handwritten).")
+    if args.portfolio not in ("handwritten", "learned") and not Path(args.portfolio).is_file():
+        raise UserError(f"--portfolio {args.portfolio}: no such file (or: handwritten, learned).")
     if args.scheduler and args.backend == "loky":
         raise UserError("--scheduler runs the search on Dask: it needs --backend dask, not loky.")
     return AutoPipeline(
@@ -368,10 +368,10 @@ def _add_fit_parser(sub, common):
                      choices=["bayes", "random", "grid", "halving", "hyperband", "tpe"],
                      help="how candidates are chosen after the portfolio (default bayes; "
                           "tpe needs the 'tpe' extra)")
-    fit.add_argument("--portfolio", default="auto", metavar="auto|handwritten|FILE",
-                     help="the candidates every search starts with: the learned portfolio the "
-                          "package ships (auto, the default), the hand-written one, or a "
-                          "portfolio file made by benchmarks/portfolio/select_portfolio.py")
+    fit.add_argument("--portfolio", default="handwritten", metavar="handwritten|learned|FILE",
+                     help="the candidates every search starts with: the hand-written portfolio "
+                          "(the default), the learned one the package ships, or a portfolio "
+                          "file made by benchmarks/portfolio/select_portfolio.py")
     fit.add_argument("--selection", default="best",
                      choices=["best", "one_se", "validated_ensemble", "robust"],
                      help="how far the final choice trusts the CV scores (default best)")

@@ -48,6 +48,8 @@ def default_systems(venvs=HERE / ".venvs"):
         System("automl", SYSTEMS_DIR / "automl_system.py"),
         System("automl_handwritten", SYSTEMS_DIR / "automl_system.py",
                args=("--portfolio", "handwritten")),
+        System("automl_learned", SYSTEMS_DIR / "automl_system.py",
+               args=("--portfolio", "learned")),
         System("flaml", SYSTEMS_DIR / "flaml_system.py", peer("flaml")),
         System("autogluon_medium", SYSTEMS_DIR / "autogluon_system.py", peer("autogluon"),
                ("--presets", "medium_quality")),

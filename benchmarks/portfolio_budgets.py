@@ -2,11 +2,13 @@
 
 Issue 24's measurement, read from the archive of committed runs
 (``benchmarks/results/runs``) that ``compare_systems.py --archive`` fills:
-ours with the learned portfolio (``automl``) and with the hand-written one
-(``automl_handwritten``) at each budget, FLAML and AutoGluon medium at
-``--peer-budget``. It fits nothing; the runs come from commands such as
-``compare_systems.py --budget 15 --systems automl,automl_handwritten
---archive benchmarks/results/runs`` (benchmarks/README.md).
+ours with the learned portfolio (``automl_learned``; ``--learned-system
+automl`` for the runs made while it was the default, 2026-12-03 at 00c3e97)
+and with the hand-written one (``automl_handwritten``) at each budget, FLAML
+and AutoGluon medium at ``--peer-budget``. It fits nothing; the runs come
+from commands such as ``compare_systems.py --budget 15 --systems
+automl_learned,automl_handwritten --archive benchmarks/results/runs``
+(benchmarks/README.md).
 
 It prints, as Markdown:
 
@@ -37,7 +39,7 @@ from _harness import HERE
 from _report import fmt, machine_line, write_text
 from _suite import LOWER_IS_BETTER
 
-LEARNED, HANDWRITTEN = "automl", "automl_handwritten"
+LEARNED, HANDWRITTEN = "automl_learned", "automl_handwritten"
 PEERS = ("flaml", "autogluon_medium")
 VERDICT = {"better": "better", "worse": "**worse**", "noise": "within noise"}
 
@@ -72,12 +74,12 @@ def normalised_by_label(runs):
     return {(r["dataset"], r["system"]): r["norm"] for r in cs.normalised_scores(records)}
 
 
-def portfolio_verdicts(archive, by_budget, n_boot):
+def portfolio_verdicts(archive, by_budget, n_boot, learned=LEARNED):
     """``{(dataset, budget): verdict}`` of the learned portfolio against the hand-written one."""
     out = {}
     for budget, runs in by_budget.items():
         for dataset, systems in runs.items():
-            a, b = systems.get(LEARNED), systems.get(HANDWRITTEN)
+            a, b = systems.get(learned), systems.get(HANDWRITTEN)
             if a is None or b is None:
                 continue
             if a["status"] != "ok" or b["status"] != "ok":
@@ -93,17 +95,17 @@ def _mean(values):
     return sum(values) / len(values) if values else None
 
 
-def budget_lines(by_budget, norms, verdicts):
+def budget_lines(by_budget, norms, verdicts, learned=LEARNED):
     """Per budget: both portfolios' mean normalised score and the beyond-noise counts."""
     lines = ["| budget | datasets | learned | hand-written | learned better | learned worse "
              "| within noise |", "|---|---|---|---|---|---|---|"]
     for budget, runs in by_budget.items():
-        both = [d for d, s in runs.items() if LEARNED in s and HANDWRITTEN in s]
+        both = [d for d, s in runs.items() if learned in s and HANDWRITTEN in s]
         if not both:
             continue
-        mean = {s: _mean(norms[d, f"{s}@{budget:g}s"] for d in both) for s in (LEARNED, HANDWRITTEN)}
+        mean = {s: _mean(norms[d, f"{s}@{budget:g}s"] for d in both) for s in (learned, HANDWRITTEN)}
         said = [verdicts[d, budget]["verdict"] for d in both]
-        lines.append(f"| {budget:g} s | {len(both)} | {fmt(mean[LEARNED])} | "
+        lines.append(f"| {budget:g} s | {len(both)} | {fmt(mean[learned])} | "
                      f"{fmt(mean[HANDWRITTEN])} | {said.count('better')} | {said.count('worse')} "
                      f"| {said.count('noise')} |")
     return lines
@@ -139,11 +141,11 @@ def anytime_norm(record, top):
     return out
 
 
-def anytime_lines(runs, seconds=(5, 15, 30, 60)):
+def anytime_lines(runs, seconds=(5, 15, 30, 60), learned=LEARNED):
     """Mean normalised anytime CV of both portfolios on the datasets both ran."""
-    curves = {LEARNED: [], HANDWRITTEN: []}
+    curves = {learned: [], HANDWRITTEN: []}
     for systems in runs.values():
-        pair = [systems.get(s) for s in (LEARNED, HANDWRITTEN)]
+        pair = [systems.get(s) for s in (learned, HANDWRITTEN)]
         if any(r is None or r["status"] != "ok" or not r.get("info", {}).get("anytime_cv")
                for r in pair):
             continue
@@ -153,17 +155,17 @@ def anytime_lines(runs, seconds=(5, 15, 30, 60)):
             continue
         for s, r in zip(curves, pair):
             curves[s].append(anytime_norm(r, max(finals)))
-    n = len(curves[LEARNED])
+    n = len(curves[learned])
     head = "| portfolio | " + " | ".join(f"<= {t} s" for t in seconds) + " |"
     lines = [f"Mean normalised best CV score after t seconds of the fit, {n} datasets:", "",
              head, "|---|" + "---|" * len(seconds)]
-    for s, name in ((LEARNED, "learned"), (HANDWRITTEN, "hand-written")):
+    for s, name in ((learned, "learned"), (HANDWRITTEN, "hand-written")):
         cells = [fmt(_mean(c.get(t) for c in curves[s])) for t in seconds]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines
 
 
-def dataset_lines(by_budget, verdicts):
+def dataset_lines(by_budget, verdicts, learned=LEARNED):
     lines = ["| dataset | budget | metric | hand-written | learned | learned vs hand-written |",
              "|---|---|---|---|---|---|"]
     for budget, runs in by_budget.items():
@@ -171,7 +173,7 @@ def dataset_lines(by_budget, verdicts):
             v = verdicts.get((dataset, budget))
             if v is None:
                 continue
-            a, b = systems[LEARNED], systems[HANDWRITTEN]
+            a, b = systems[learned], systems[HANDWRITTEN]
             cell = "failed" if v["verdict"] == "failed" else (
                 f"{VERDICT[v['verdict']]} {v['diff']:+.4f} [{v['low']:+.4f}, {v['high']:+.4f}]")
             lines.append(f"| {dataset} | {budget:g} s | {a.get('metric', '')} | "
@@ -179,27 +181,27 @@ def dataset_lines(by_budget, verdicts):
     return lines
 
 
-def report(archive, budgets, peer_budget, seed=0, n_boot=1000, command=""):
+def report(archive, budgets, peer_budget, seed=0, n_boot=1000, command="", learned=LEARNED):
     """The Markdown report (see the module's docstring)."""
-    by_budget = {b: archived_runs(archive, b, seed, (LEARNED, HANDWRITTEN)) for b in budgets}
+    by_budget = {b: archived_runs(archive, b, seed, (learned, HANDWRITTEN)) for b in budgets}
     peers = archived_runs(archive, peer_budget, seed, PEERS)
     every = {}
     for runs in [*by_budget.values(), peers]:
         for dataset, systems in runs.items():
             every.setdefault(dataset, []).extend(systems.values())
     norms = normalised_by_label(every)
-    verdicts = portfolio_verdicts(archive, by_budget, n_boot)
+    verdicts = portfolio_verdicts(archive, by_budget, n_boot, learned)
     longest = max((b for b, runs in by_budget.items() if runs), default=None)
     lines = ["# The learned portfolio against the hand-written one (issue 24)", "",
              machine_line() + ".", f"Command: `{command}`.", "",
              "Normalised score: 0 = the constant predictor, 1 = the best of every run in this "
              "report on that dataset. Beyond noise: the 95 % interval of a paired bootstrap "
              f"over the test rows ({n_boot} resamples) excludes 0.", "",
-             *budget_lines(by_budget, norms, verdicts), "", *peer_lines(every, norms), ""]
+             *budget_lines(by_budget, norms, verdicts, learned), "", *peer_lines(every, norms), ""]
     if longest is not None:
         lines += [f"Anytime curve of the {longest:g} s runs.", "",
-                  *anytime_lines(by_budget[longest]), ""]
-    return "\n".join(lines + dataset_lines(by_budget, verdicts)) + "\n"
+                  *anytime_lines(by_budget[longest], learned=learned), ""]
+    return "\n".join(lines + dataset_lines(by_budget, verdicts, learned)) + "\n"
 
 
 def main(argv=None):
@@ -210,11 +212,15 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-boot", type=int, default=1000)
     parser.add_argument("--out", default="", help="Markdown file to write")
+    parser.add_argument("--learned-system", default=LEARNED,
+                        help="the archived system that ran the learned portfolio (runs before "
+                             "2026-12-03's default change: automl)")
     args = parser.parse_args(argv)
     budgets = [float(b) for b in args.budgets.split(",") if b]
     command = (f"python benchmarks/portfolio_budgets.py --budgets {args.budgets} "
-               f"--peer-budget {args.peer_budget:g}")
-    text = report(Path(args.archive), budgets, args.peer_budget, args.seed, args.n_boot, command)
+               f"--peer-budget {args.peer_budget:g} --learned-system {args.learned_system}")
+    text = report(Path(args.archive), budgets, args.peer_budget, args.seed, args.n_boot, command,
+                  args.learned_system)
     if args.out:
         write_text(args.out, text)
     print(text)

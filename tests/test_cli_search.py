@@ -89,14 +89,14 @@ def test_bad_options_are_one_line_and_exit_2(data_file, tmp_path, capfd, args, m
     assert not (tmp_path / "m.skops").exists()
 
 
-def test_handwritten_portfolio_and_selection_reach_the_model(data_file, tmp_path, capfd):
+def test_learned_portfolio_and_selection_reach_the_model(data_file, tmp_path, capfd):
     out = tmp_path / "model.skops"
     code, _, err = fit(capfd, data_file, *DATA, *FAST, "--max-trials", "2", "--portfolio",
-                       "handwritten", "--selection", "one_se", "--models",
+                       "learned", "--selection", "one_se", "--models",
                        "logistic_regression,random_forest", "-o", out)
     assert (code, err) == (0, "")
     model = automl.load(out)
-    assert (model.portfolio, model.selection) == ("handwritten", "one_se")
+    assert (model.portfolio, model.selection) == ("learned", "one_se")
     assert model.selection_["rule"] == "one_se"
 
 

@@ -56,8 +56,8 @@ class SearchContext:
         (:class:`automl.search._label.LabelEncodedClassifier`).
     portfolio : LearnedPortfolio, False or None, default=None
         What the search starts with (:func:`automl.search._space.portfolio`):
-        None, the package's learned portfolio where it covers the task, else
-        the hand-written one; False, the hand-written one; or this learned one.
+        this learned portfolio where it covers the task and size, else (and
+        with None or False) the hand-written one.
 
     Examples
     --------

@@ -5,9 +5,11 @@ corpus of datasets (never the evaluation suite) and chooses, per task kind
 and optionally per size band, an ordered list of them by greedy forward
 selection over simulated ensembles (``select_portfolio.py``). That list,
 written to ``portfolio.json`` in this package, is what
-:func:`automl.search._space.portfolio` starts every search with; without the
-file, or for a task or band it does not cover, the hand-written portfolio
-(one default per family and the families' variants) is used.
+:func:`automl.search._space.portfolio` starts a search with when asked
+(``AutoPipeline(portfolio="learned")``; the default is the hand-written
+portfolio, which scored better on the evaluation suite); without the file,
+or for a task or band it does not cover, the hand-written portfolio (one
+default per family and the families' variants) is used.
 
 An entry is a family and *changes* to that family's default candidate for
 the dataset at hand (:func:`automl.search._space.with_changes`), so one

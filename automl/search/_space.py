@@ -23,7 +23,6 @@ from sklearn.preprocessing import (
     StandardScaler,
 )
 
-from automl.search._learned_portfolio import shipped_portfolio
 from automl.search.families._base import MODEL_PREFIX
 from automl.selectors import make_selection_chain
 from automl.transformers import (
@@ -94,9 +93,9 @@ def candidate_space(family, ctx):
 def portfolio(families, ctx, learned=None):
     """The candidates every search starts with, in order.
 
-    With a learned portfolio (``learned``; None: the one the package ships,
-    :func:`automl.search._learned_portfolio.shipped_portfolio`; False: none)
-    that covers ``ctx``'s task and size: its entries of ``families``, in its
+    With a learned portfolio (``learned``, e.g. the one the package ships,
+    :func:`automl.search._learned_portfolio.shipped_portfolio`; None or False:
+    none) that covers ``ctx``'s task and size: its entries of ``families``, in its
     order (:func:`with_changes`), then the default of every family it left
     out. Otherwise the hand-written one: each family's default
     (:func:`default_config`), then each family's ``variants`` of it (their
@@ -105,8 +104,6 @@ def portfolio(families, ctx, learned=None):
     entries that the space makes equal) runs once: the strategies never
     propose a candidate twice.
     """
-    if learned is None:
-        learned = shipped_portfolio()
     entries = learned.entries_for(ctx.task, ctx.n_samples) if learned else []
     by_name = {f.name: f for f in families}
     entries = [e for e in entries if e.family in by_name]

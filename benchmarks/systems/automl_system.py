@@ -22,7 +22,7 @@ def anytime_cv(trials, started, seconds=ANYTIME_SECONDS):
     return out
 
 
-def fit(train, task, search="bayes", selection="best", portfolio="auto"):
+def fit(train, task, search="bayes", selection="best", portfolio="handwritten"):
     X = train.drop(columns=[task["target"]])
     y = train[task["target"]]
     groups = X.pop(task["group_column"]) if task["group_column"] else None
@@ -67,6 +67,6 @@ def fit(train, task, search="bayes", selection="best", portfolio="auto"):
 if __name__ == "__main__":
     args = parse_args({"--search": {"default": "bayes", "help": "AutoPipeline's search="},
                        "--selection": {"default": "best", "help": "AutoPipeline's selection="},
-                       "--portfolio": {"default": "auto", "help": "AutoPipeline's portfolio="}})
+                       "--portfolio": {"default": "handwritten", "help": "AutoPipeline's portfolio="}})
     run_system(functools.partial(fit, search=args.search, selection=args.selection,
                                  portfolio=args.portfolio), args)

@@ -35,7 +35,7 @@ def archive(tmp_path):
     rng = np.random.default_rng(0)
     for dataset in ("a", "b"):
         # learned: exact; hand-written: the constant predictor; FLAML: half-way in RMSE
-        archive_run(tmp_path, 15, dataset, "automl", Y,
+        archive_run(tmp_path, 15, dataset, "automl_learned", Y,
                     anytime={"5": -CONST / 2, "15": 0.0, "30": 0.0, "60": 0.0})
         archive_run(tmp_path, 15, dataset, "automl_handwritten", np.full_like(Y, Y.mean()),
                     anytime={"5": None, "15": -CONST / 4, "30": -CONST / 4, "60": -CONST / 4})
@@ -53,7 +53,7 @@ def test_peers_share_one_scale_across_budgets(archive):
     norms = pb.normalised_by_label(
         {d: list(pb.archived_runs(archive, 15, 0, (pb.LEARNED, pb.HANDWRITTEN))[d].values())
          + list(pb.archived_runs(archive, 60, 0, pb.PEERS)[d].values()) for d in ("a", "b")})
-    assert norms["a", "automl@15s"] == 1.0
+    assert norms["a", "automl_learned@15s"] == 1.0
     assert norms["a", "automl_handwritten@15s"] == 0.0
     assert norms["a", "flaml@60s"] == pytest.approx(0.5)
 
@@ -64,3 +64,16 @@ def test_anytime_curve_normalises_between_constant_and_the_better_final_cv(archi
     # learned: half-way at 5 s, then the top; hand-written: nothing by 5 s, then 3/4 of the way
     assert lines[-2] == "| learned | 0.5000 | 1.0000 | 1.0000 | 1.0000 |"
     assert lines[-1] == "| hand-written | 0.0000 | 0.7500 | 0.7500 | 0.7500 |"
+
+
+def test_the_learned_system_can_be_named(archive):
+    # runs made while the learned portfolio was ours' default are archived as "automl"
+    for dataset in ("a", "b"):
+        folder = archive / "15s-seed0" / dataset
+        for ext in ("json", "parquet"):
+            (folder / f"automl_learned.{ext}").rename(folder / f"automl.{ext}")
+        record = json.loads((folder / "automl.json").read_text())
+        (folder / "automl.json").write_text(json.dumps(dict(record, system="automl")))
+    assert "| 15 s | 2 |" not in pb.report(archive, [15.0], 60.0, n_boot=50)
+    text = pb.report(archive, [15.0], 60.0, n_boot=200, learned="automl")
+    assert "| 15 s | 2 | 1.0000 | 0.0000 | 2 | 0 | 0 |" in text

@@ -113,8 +113,29 @@ def test_the_shipped_portfolio_covers_every_task_and_size_with_known_families(ta
     assert {e.family for e in entries} <= set(ALL_FAMILIES)
     # the search starts with the first entry, as the file gives it
     ctx = SearchContext(task=task, n_samples=n_samples, n_features=6)
-    family, config = portfolio(families_for(task), ctx)[0]
+    family, config = portfolio(families_for(task), ctx, learned)[0]
     assert family.name == entries[0].family
     assert config == with_changes(family, ctx, entries[0].changes)
     changed = {k: v for k, v in entries[0].changes.items() if k in config}
     assert all(config[k] == v for k, v in changed.items())
+
+
+@pytest.mark.parametrize("setting, first_family", [
+    ("handwritten", "lightgbm"),  # the hand-written portfolio: defaults in registry order
+    ("learned", None),  # the shipped file's first classification entry
+])
+def test_auto_pipeline_starts_from_the_hand_written_portfolio_unless_told(setting, first_family):
+    from automl.search._learned_portfolio import shipped_portfolio
+
+    X, y = load_breast_cancer(return_X_y=True)
+    # no linear family: the search would run it first as its cheap start, whatever the order
+    families = ["k_nearest_neighbors", "lightgbm"]
+    if first_family is None:
+        first_family = next(e.family for e in shipped_portfolio().entries_for("binary", len(y))
+                            if e.family in families)
+        assert first_family != "lightgbm"  # else the two cases would not tell them apart
+    kwargs = {} if setting == "handwritten" else {"portfolio": setting}
+    model = AutoClassifier(time_budget=30, max_trials=1, n_jobs=1, random_state=0, cv=3,
+                           models=families, **kwargs).fit(X, y)
+    assert model.portfolio == setting
+    assert model.trials_[0].family.name == first_family
