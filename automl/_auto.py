@@ -161,7 +161,8 @@ class AutoPipeline(BaseEstimator):
         pipeline when its refit fits in the time left, else bags it, and
         leaves out the ensemble members that cannot be refitted in time.
         ``ensemble_`` says which was used.
-    selection : {"best", "one_se", "validated_ensemble", "robust"}, default="best"
+    selection : {"best", "one_se", "validated_ensemble", "robust", \
+"bagged_ensemble"}, default="best"
         How far the final choice trusts the CV scores, which grow more
         optimistic as more candidates are compared on the same folds (see
         ``automl._selection``). ``"best"``: the highest CV score, and the
@@ -173,7 +174,12 @@ class AutoPipeline(BaseEstimator):
         chosen on all folds but one, in turn, and scored on the one left
         out; the ensemble (with the mean of those weights) is used only when
         its held-out gain over the best single pipeline exceeds its standard
-        error. ``"robust"``: both. ``"best"`` is the default because it
+        error. ``"robust"``: both. ``"bagged_ensemble"``: the greedy
+        weights are the mean of 20 greedy selections, each on a random half
+        of the candidates (Caruana et al., 2006), so that a member weighs
+        what it adds across many sub-libraries rather than on the luckiest
+        draw; ``selection_["ensemble_bags"]`` says how many ran in the time
+        left. ``"best"`` is the default because it
         measured best (``benchmarks/README.md``, issue 29): the others were
         worse beyond noise on electricity and nlswork, better nowhere.
     keep_oof : {"best", "all"} or None, default=None

@@ -373,7 +373,8 @@ def _add_fit_parser(sub, common):
                           "(the default), the learned one the package ships, or a portfolio "
                           "file made by benchmarks/portfolio/select_portfolio.py")
     fit.add_argument("--selection", default="best",
-                     choices=["best", "one_se", "validated_ensemble", "robust"],
+                     choices=["best", "one_se", "validated_ensemble", "robust",
+                              "bagged_ensemble"],
                      help="how far the final choice trusts the CV scores (default best)")
     fit.add_argument("--models", help="comma-separated model families to search (a,b), or to "
                                       "leave out (-a,-b)")

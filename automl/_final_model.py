@@ -38,6 +38,7 @@ from automl._budget import fits_in, refit_seconds
 from automl._metrics import resolve_scorer, score_predictions
 from automl._selection import (
     ValidatedSelection,
+    bags_ensemble,
     heldout_groups,
     validated_ensemble_selection,
     validates_ensemble,
@@ -46,6 +47,7 @@ from automl._task import is_classification
 from automl.ensemble import (
     WeightedEnsembleClassifier,
     WeightedEnsembleRegressor,
+    bagged_ensemble_selection,
     greedy_ensemble_selection,
 )
 from automl.search._space import uses_native_categories
@@ -185,8 +187,10 @@ def build_final_model(trials, *, ensemble, fold_bagging, ctx, max_predict_cost=N
         ``AutoPipeline``'s rule (``automl._selection``): with
         ``"validated_ensemble"`` or ``"robust"`` the greedy weights are
         chosen on some folds and judged on the others, and the ensemble is
-        kept only when its held-out gain is beyond noise. ``trials`` come
-        already ordered by the rule.
+        kept only when its held-out gain is beyond noise; with
+        ``"bagged_ensemble"`` they are averaged over greedy selections on
+        random halves of the candidates. ``trials`` come already ordered by
+        the rule.
 
     Returns
     -------
@@ -397,6 +401,13 @@ def _select_weights(predictions, ctx, costs, shared, max_predict_cost, rule, res
     """Greedy weights on the OOF predictions; judged on held-out folds when ``rule`` says so."""
     params = dict(n_iterations=GREEDY_ITERATIONS, time_limit=ctx.budget.greedy_seconds(),
                   costs=costs, shared_cost=shared, max_cost_per_member=max_predict_cost)
+    if bags_ensemble(rule):
+        found = bagged_ensemble_selection(predictions, ctx.scoring.y, ctx.scoring.score,
+                                          random_state=ctx.random_state, **params)
+        result.selection.update(ensemble_bags=len(found.bag_scores),
+                                ensemble_bags_pruned=found.n_pruned,
+                                ensemble_bags_fallback=found.fallback)
+        return found
     if not validates_ensemble(rule):
         return greedy_ensemble_selection(predictions, ctx.scoring.y, ctx.scoring.score, **params)
     groups = heldout_groups(ctx.folds, len(ctx.y), ctx.random_state)

@@ -21,7 +21,9 @@ the same out-of-fold (OOF) predictions adds its own optimism. This module
 The rules, as ``AutoPipeline(selection=...)`` names them
 (:data:`SELECTION_RULES`): ``"best"`` (the highest CV score; the greedy
 ensemble when its in-sample OOF score beats it), ``"one_se"``,
-``"validated_ensemble"`` and ``"robust"`` (both). What scikit-learn lacks:
+``"validated_ensemble"``, ``"robust"`` (both) and ``"bagged_ensemble"``
+(greedy weights averaged over random halves of the candidates,
+:func:`~automl.ensemble.bagged_ensemble_selection`). What scikit-learn lacks:
 its ``GridSearchCV(refit=callable)`` lets a user write a one-SE rule over
 ``cv_results_`` (its gallery has one), with the naive standard error and
 no ensemble.
@@ -33,7 +35,7 @@ import numpy as np
 
 from automl.ensemble import greedy_ensemble_selection
 
-SELECTION_RULES = ("best", "one_se", "validated_ensemble", "robust")
+SELECTION_RULES = ("best", "one_se", "validated_ensemble", "robust", "bagged_ensemble")
 SE_METHOD = "nadeau_bengio_paired"  # as ``selection_`` reports it: see ``within_one_se``
 # random groups of rows when the folds give fewer than two disjoint test sets
 N_FALLBACK_GROUPS = 5
@@ -51,6 +53,11 @@ SIMPLICITY_TIERS = {
 def uses_one_se(rule):
     """Whether ``rule`` picks the single candidate by the one-SE rule."""
     return rule in ("one_se", "robust")
+
+
+def bags_ensemble(rule):
+    """Whether ``rule`` averages greedy selections over random halves of the candidates."""
+    return rule == "bagged_ensemble"
 
 
 def validates_ensemble(rule):

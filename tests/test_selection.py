@@ -226,3 +226,19 @@ def test_fit_with_a_robust_rule_reports_the_choice(cancer, rule):
         else:
             assert any("held-out" in note or "no better" in note
                        for note in model.ensemble_notes_)
+
+
+def test_fit_with_bagged_ensemble_selection_reports_its_bags(cancer):
+    X, y = cancer
+    model = AutoPipeline(time_budget=60, max_trials=6, n_jobs=1, random_state=0, cv=3,
+                         models=["logistic_regression", "k_nearest_neighbors"],
+                         selection="bagged_ensemble").fit(X, y)
+    summary = model.selection_
+    assert summary["rule"] == "bagged_ensemble"
+    assert 1 <= summary["ensemble_bags"] <= 20
+    assert summary["ensemble_bags_pruned"] >= 0 and not summary["ensemble_bags_fallback"]
+    proba = model.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    if model.ensemble_.attrs["kind"] == "greedy":
+        weights = model.ensemble_["weight"].to_numpy()
+        assert weights.sum() == pytest.approx(1.0) and (weights > 0).all()
