@@ -182,6 +182,11 @@ def _markdown(rows, frame, incomplete, budget, command, systems_order, ours, png
     lines += ["", "## Normalised score", ""] + _matrix(frame, systems, "norm", ".3f")
     lines += ["", "## Fit seconds", ""] + _matrix(frame, systems, "fit_s", ".1f")
     lines += ["", "## Predict ms per 1,000 rows", ""] + _matrix(frame, systems, "predict_ms_per_1k", ".1f")
+    for column, title in (("predict_ms_1_row", "one call on 1 row"),
+                          ("predict_ms_1k_rows", "one call on 1,000 rows")):
+        if column in frame and frame[column].notna().any():  # runs before 2026-12-04: none
+            lines += ["", f"## Predict ms of {title} (median of repeated calls, warm)", ""] \
+                + _matrix(frame, systems, column, ".1f")
     lines += ["", "## Peak memory of the subprocess tree, MB", ""] + _matrix(frame, systems, "peak_mb", ".0f")
     lines += _profile(frame, ours)
     return "\n".join(lines) + "\n"

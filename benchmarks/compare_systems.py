@@ -206,7 +206,8 @@ def run_one(system, spec, data_dir, out_dir, limit):
     record.update(metric=scored["metric"], score=float(scored["score"]),
                   secondary=float(scored["secondary"]), fit_s=info.pop("fit_s"),
                   predict_ms_per_1k=1e6 * info.pop("predict_s") / max(1, spec["n_test"]),
-                  info=info)
+                  predict_ms_1_row=info.pop("predict_ms_1_row", None),
+                  predict_ms_1k_rows=info.pop("predict_ms_1k_rows", None), info=info)
     record["fit_over_budget"] = record["fit_s"] / spec["budget"]
     record["overran"] = overran(record["fit_s"], spec["budget"])
     shutil.rmtree(out_dir / "models", ignore_errors=True)  # AutoGluon's saved models

@@ -22,7 +22,7 @@ sys.path.insert(0, str(BENCH / "systems"))
 
 import _report
 import compare_systems as cs
-from _common import group_folds, order_proba
+from _common import call_latency, group_folds, order_proba
 from _noise import paired_bootstrap
 from _suite import primary_score, primary_score_resampled
 
@@ -505,3 +505,34 @@ def test_anytime_cv_takes_the_best_full_row_score_recorded_by_each_time():
               trial(0.99, 20, status="error"), trial(0.85, 50)]
     curve = automl_system.anytime_cv(trials, started=100.0, seconds=(2, 5, 15, 30, 60))
     assert curve == {"2": None, "5": 0.70, "15": 0.80, "30": 0.80, "60": 0.85}
+
+
+def test_call_latency_times_single_row_and_thousand_row_calls():
+    calls = []
+
+    def predict(rows):
+        calls.append(len(rows))
+        time.sleep(0.01 if len(rows) == 1 else 0.02)
+
+    test_X = pd.DataFrame({"a": np.arange(1500)})
+    latency = call_latency(predict, test_X, single_calls=5, batch_calls=3)
+    assert calls == [1] * 5 + [1000] * 3
+    # sleeps are lower bounds: a busy machine only adds to them
+    assert latency["predict_ms_1_row"] >= 10 and latency["predict_ms_1k_rows"] >= 20
+    calls.clear()
+    call_latency(predict, test_X.iloc[:40], single_calls=1, batch_calls=1)
+    assert calls == [1, 40]  # a split under 1,000 rows: all of it
+
+
+def test_report_has_the_latency_tables_when_runs_measured_them(tmp_path):
+    pytest.importorskip("matplotlib")
+    records = [_record("r", "ours", "rmse", 2.0, 10.0, predict_ms_1_row=12.5,
+                       predict_ms_1k_rows=80.0),
+               _record("r", "peer", "rmse", 6.0, 10.0, predict_ms_1_row=3.4,
+                       predict_ms_1k_rows=40.0)]
+    text = cs.write_report(records, tmp_path / "r.md", 10, "cmd", ["ours", "peer"], ours="ours")
+    assert "## Predict ms of one call on 1 row" in text
+    assert "| r | rmse | 12.5 | 3.4 |" in text and "| r | rmse | 80.0 | 40.0 |" in text
+    older = [_record("r", "ours", "rmse", 2.0, 10.0), _record("r", "peer", "rmse", 6.0, 10.0)]
+    text = cs.write_report(older, tmp_path / "o.md", 10, "cmd", ["ours", "peer"], ours="ours")
+    assert "one call on 1 row" not in text
