@@ -53,13 +53,16 @@ class Finished:
     peak_bytes: int
     stdout: str
     stderr: str
+    peak_pss_bytes: int = 0
 
 
-def run_subprocess(cmd, limit, env=None, poll=0.2, keep_stdout=False, tail_lines=30):
+def run_subprocess(cmd, limit, env=None, poll=0.2, keep_stdout=False, tail_lines=30, pss=False):
     """Run ``cmd`` in its own process group; kill the group past ``limit`` seconds.
 
     The resident memory of the process and its descendants is sampled every
-    ``poll`` seconds (the peak is returned). Killing the process group
+    ``poll`` seconds (the peak is returned); with ``pss`` their proportional
+    set size too (shared pages split between the processes that map them,
+    so libraries loaded by every worker count once; Linux). Killing the process group
     (``SIGKILL``) also ends children that a hung run left behind. stdout is
     kept only with ``keep_stdout`` (else discarded); stderr's last
     ``tail_lines`` lines are kept.
@@ -72,9 +75,11 @@ def run_subprocess(cmd, limit, env=None, poll=0.2, keep_stdout=False, tail_lines
     with tempfile.TemporaryFile(mode="w+") as out, tempfile.TemporaryFile(mode="w+") as err:
         proc = subprocess.Popen(cmd, stdout=out if keep_stdout else subprocess.DEVNULL,
                                 stderr=err, env=env, start_new_session=True)
-        peak, killed = 0, False
+        peak, peak_pss, killed = 0, 0, False
         while proc.poll() is None:
             peak = max(peak, tree_rss(proc.pid))
+            if pss:
+                peak_pss = max(peak_pss, tree_rss(proc.pid, kind="pss"))
             if time.perf_counter() - start > limit:
                 _kill_group(proc)
                 killed = True
@@ -82,7 +87,7 @@ def run_subprocess(cmd, limit, env=None, poll=0.2, keep_stdout=False, tail_lines
             time.sleep(poll)
         return Finished(None if killed else proc.returncode, time.perf_counter() - start, peak,
                         _read(out) if keep_stdout else "",
-                        "\n".join(_read(err).splitlines()[-tail_lines:]))
+                        "\n".join(_read(err).splitlines()[-tail_lines:]), peak_pss)
 
 
 def _read(fh):
@@ -100,8 +105,12 @@ def _kill_group(proc):
     proc.wait()
 
 
-def tree_rss(pid):
-    """Resident memory of a process and its descendants, in bytes."""
+def tree_rss(pid, kind="rss"):
+    """Resident memory of a process and its descendants, in bytes.
+
+    ``kind="pss"``: their proportional set size instead (Linux), which counts
+    a page shared by ``k`` of them as ``1/k`` page each.
+    """
     import psutil
 
     try:
@@ -112,7 +121,7 @@ def tree_rss(pid):
     total = 0
     for p in procs:
         try:
-            total += p.memory_info().rss
+            total += p.memory_info().rss if kind == "rss" else p.memory_full_info().pss
         except psutil.Error:
             pass
     return total

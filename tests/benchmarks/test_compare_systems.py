@@ -536,3 +536,22 @@ def test_report_has_the_latency_tables_when_runs_measured_them(tmp_path):
     older = [_record("r", "ours", "rmse", 2.0, 10.0), _record("r", "peer", "rmse", 6.0, 10.0)]
     text = cs.write_report(older, tmp_path / "o.md", 10, "cmd", ["ours", "peer"], ours="ours")
     assert "one call on 1 row" not in text
+
+
+def test_subprocess_peak_memory_counts_the_child_and_its_shared_pages_once(tmp_path):
+    from _harness import run_subprocess
+
+    # a child holding 200 MB of its own, and a grandchild holding 100 MB
+    code = ("import subprocess, sys, time\n"
+            "own = b'x' * (200 * 2**20)\n"
+            "sub = subprocess.Popen([sys.executable, '-c', "
+            "'import time; b = bytes(b\"x\") * (100 * 2**20); time.sleep(3)'])\n"
+            "time.sleep(3); sub.wait()\n")
+    done = run_subprocess([sys.executable, "-c", code], limit=60, pss=True, poll=0.1)
+    assert done.returncode == 0
+    mb = done.peak_bytes / 2**20
+    assert mb >= 300  # both processes' rows, summed
+    # proportional set size: the interpreter's shared library pages count once
+    assert 300 <= done.peak_pss_bytes / 2**20 < mb
+    plain = run_subprocess([sys.executable, "-c", "pass"], limit=60)
+    assert plain.peak_pss_bytes == 0  # not sampled unless asked
