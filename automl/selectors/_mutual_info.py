@@ -33,15 +33,14 @@ class MutualInfoSelector(_KBestSelector):
         error); a float in ``(0, 1]`` keeps that fraction of the features,
         rounded down but at least one; ``"all"`` keeps every feature.
     task : {"auto", "classification", "regression"}, default="auto"
-        Which estimator of mutual information to use. ``"auto"`` follows
-        :func:`~sklearn.utils.multiclass.type_of_target`: ``"binary"`` and
-        ``"multiclass"`` targets are classification, ``"continuous"`` ones
-        regression, with one exception: a floating-point target with more
-        than two distinct values is regression even when every value is a
-        whole number (``load_diabetes``'s target, prices in whole units),
-        which ``type_of_target`` calls ``"multiclass"``. Integer and string
-        targets with more than two values are classification; set
-        ``task="regression"`` for integer counts.
+        Which estimator of mutual information to use. ``"auto"`` is the
+        package's rule (:func:`automl._task.detect_task`): strings, booleans
+        and categoricals are classes; numbers with a fractional part are
+        regression; whole numbers (of any dtype) are classes when they take
+        two values or at most 20 values seen ten times each on average, else
+        regression (``load_diabetes``'s target, counts, prices in whole
+        units). Set ``task="classification"`` for an integer label with many
+        classes, ``task="regression"`` for a count with few values.
     n_neighbors : int, default=3
         Number of neighbors of the nearest-neighbor estimate of mutual
         information; passed to scikit-learn's function.

@@ -39,8 +39,16 @@ class CrossFeatures(TransformerMixin, BaseEstimator):
     selection : {"variance", "mutual_info"}, default="variance"
         How the ``n_top`` columns are ranked. ``"mutual_info"`` needs ``y`` and
         uses scikit-learn's ``mutual_info_classif`` or ``mutual_info_regression``
-        depending on the type of ``y`` (a float ``y`` with more than two
-        distinct values is a regression target, even if its values are whole).
+        as ``task`` says.
+    task : {"auto", "classification", "regression"}, default="auto"
+        The kind of target, for ``selection="mutual_info"`` (ignored
+        otherwise). ``"auto"`` is the package's rule
+        (:func:`automl._task.detect_task`): strings, booleans and
+        categoricals are classes; numbers with a fractional part are
+        regression; whole numbers are classes when they take two values or at
+        most 20 values seen ten times each on average, else regression. So
+        an integer label with many classes counts as regression: set
+        ``task="classification"`` for it.
     include_original : bool, default=True
         Whether the output starts with the input columns.
     random_state : int, RandomState instance or None, default=None
@@ -89,6 +97,7 @@ class CrossFeatures(TransformerMixin, BaseEstimator):
         "n_top": [Interval(Integral, 2, None, closed="left")],
         "operations": [list, tuple],
         "selection": [StrOptions({"variance", "mutual_info"})],
+        "task": [StrOptions({"auto", "classification", "regression"})],
         "include_original": ["boolean"],
         "random_state": ["random_state"],
     }
@@ -99,12 +108,14 @@ class CrossFeatures(TransformerMixin, BaseEstimator):
         *,
         operations=("product",),
         selection="variance",
+        task="auto",
         include_original=True,
         random_state=None,
     ):
         self.n_top = n_top
         self.operations = operations
         self.selection = selection
+        self.task = task
         self.include_original = include_original
         self.random_state = random_state
 
@@ -153,7 +164,8 @@ class CrossFeatures(TransformerMixin, BaseEstimator):
     def _mutual_info(self, X, y):
         rng = check_random_state(self.random_state)
         X = np.where(np.isnan(X), np.nanmedian(X, axis=0), X)  # for ranking only
-        if target_kind(y) == "classification":
+        task = target_kind(y) if self.task == "auto" else self.task
+        if task == "classification":
             return mutual_info_classif(X, y, random_state=rng)
         return mutual_info_regression(X, y, random_state=rng)
 

@@ -74,3 +74,24 @@ def test_crossing_helps_a_linear_model_on_real_data():
         Pipeline([("cross", CrossFeatures(n_top=10)), ("lr", LinearRegression())]), X, y, cv=5
     ).mean()
     assert crossed > plain + 0.05
+
+
+def test_an_integer_label_with_many_classes_takes_the_stated_task():
+    from sklearn.feature_selection import mutual_info_classif, mutual_info_regression
+
+    # 25 classes seen 4 times each: the package's rule calls it regression
+    rng = np.random.RandomState(0)
+    y = np.repeat(np.arange(25), 4)
+    X = np.column_stack([y % 5 + rng.normal(scale=0.1, size=100), rng.normal(size=100),
+                         rng.normal(size=100)])
+    auto = CrossFeatures(n_top=2, selection="mutual_info", random_state=0).fit(X, y)
+    stated = CrossFeatures(n_top=2, selection="mutual_info", task="classification",
+                           random_state=0).fit(X, y)
+    np.testing.assert_allclose(auto.scores_, mutual_info_regression(X, y, random_state=0))
+    np.testing.assert_allclose(stated.scores_, mutual_info_classif(X, y, random_state=0))
+    assert not np.allclose(auto.scores_, stated.scores_)
+
+
+def test_task_is_validated():
+    with pytest.raises(ValueError, match="task"):
+        CrossFeatures(selection="mutual_info", task="labels").fit(np.ones((5, 2)), [0, 1] * 2 + [0])
