@@ -121,3 +121,23 @@ def test_scaled_families_choose_a_scaler_but_no_interactions(name):
     assert steps == ["table", "scale", "model"]
     linear = candidate_space(FAMILIES["logistic_regression"], _ctx())
     assert {"clip", "scaler", "log", "interactions"} <= set(linear)
+
+
+@pytest.mark.parametrize("counts, offered", [
+    ({"no": 500, "yes": 62}, False),   # 124 rows left
+    ({"no": 500, "yes": 63}, True),    # 126
+    (None, True),                      # unknown counts: offered
+])
+def test_random_undersampling_is_offered_only_when_it_leaves_enough_rows(counts, offered):
+    from automl.search._space import preprocessing_space, with_changes
+
+    n = 500 + (counts or {"yes": 63})["yes"]
+    ctx = SearchContext(task="binary", n_samples=n, n_features=4, imbalanced=True,
+                        class_counts=counts)
+    family = FAMILIES["logistic_regression"]
+    options = list(preprocessing_space(family, ctx)["imbalance"].categories)
+    assert ("random_under" in options) is offered
+    assert {"none", "smote", "random_over", "class_weight"} <= set(options)
+    # a learned portfolio's entry asking for it falls back to the default there
+    config = with_changes(family, ctx, {"imbalance": "random_under"})
+    assert (config["imbalance"] == "random_under") is offered
