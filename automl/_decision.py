@@ -665,7 +665,10 @@ def fit_decision(estimator, oof, X, y, classes, task, *, decision_metric, scorer
     -------
     Decision
         ``oof`` is what ``estimator`` now predicts out of fold: calibrated
-        cross-fitted (each row by a calibrator that did not see it).
+        cross-fitted (each row by a calibrator that did not see it). Judged
+        forward in time, the earliest rows are predicted by no calibrator:
+        they are NaN there, and the threshold is tuned on the others
+        (``report["decision_rows"]``).
     """
     oof = np.asarray(oof, dtype=float)
     seen = ~np.isnan(oof).any(axis=1)
@@ -673,11 +676,18 @@ def fit_decision(estimator, oof, X, y, classes, task, *, decision_metric, scorer
     proba = oof[seen]
     method, calibrated = None, proba
     losses = {"none": float(row_log_loss(proba, codes).mean())}
+    order = None if time_order is None else _seen_order(seen, time_order)
     if calibrate and len(np.unique(codes)) == len(classes):
         method, calibrated, losses = choose_calibration(
-            proba, codes, random_state, ranking=ranking,
-            order=None if time_order is None else _seen_order(seen, time_order))
-    report = {"oof_log_loss": losses, "oof_brier": {"none": brier(proba, codes)},
+            proba, codes, random_state, ranking=ranking, order=order)
+    tuned = np.ones(len(codes), dtype=bool)  # the rows the decision rule is tuned on
+    if method is not None and order is not None:
+        # forward in time, the earliest rows were predicted by no calibrator:
+        # they have no out-of-fold calibrated probability
+        tuned = _predicted_rows(calibration_splits(codes, order, random_state), len(codes))
+        calibrated = np.where(tuned[:, None], calibrated, np.nan)
+    report = {"oof_log_loss": losses,
+              "oof_brier": {"none": brier(proba[tuned], codes[tuned])},
               "calibration_tried": calibrate,
               "calibration_methods": list(calibration_methods(len(classes), ranking)),
               "calibration_judged": "stratified 5-fold" if time_order is None
@@ -685,7 +695,7 @@ def fit_decision(estimator, oof, X, y, classes, task, *, decision_metric, scorer
     model = estimator
     out = oof.copy()
     if method is not None:
-        report["oof_brier"][method] = brier(calibrated, codes)
+        report["oof_brier"][method] = brier(calibrated[tuned], codes[tuned])
         out[seen] = calibrated
         model = Pipeline([
             ("probabilities", PredictProbaTransformer(FrozenEstimator(estimator)).fit(X, y)),
@@ -693,8 +703,9 @@ def fit_decision(estimator, oof, X, y, classes, task, *, decision_metric, scorer
         ])
     decision = Decision(model, out, decision_metric, calibration=method or "none",
                         report=report)
+    report["decision_rows"] = int(tuned.sum())
     if task == "binary":
-        threshold, best, at_half = tune_threshold(calibrated[:, 1], codes, scorer)
+        threshold, best, at_half = tune_threshold(calibrated[tuned, 1], codes[tuned], scorer)
         decision.threshold = threshold
         report.update(oof_decision_score=best, oof_decision_score_at_half=at_half)
         decision.estimator = FixedThresholdClassifier(
@@ -702,8 +713,15 @@ def fit_decision(estimator, oof, X, y, classes, task, *, decision_metric, scorer
         ).fit(X, y)
     else:
         report["oof_decision_score"] = label_score(
-            scorer, codes, np.argmax(calibrated, axis=1), len(classes))
+            scorer, codes[tuned], np.argmax(calibrated[tuned], axis=1), len(classes))
     return decision
+
+
+def _predicted_rows(splits, n):
+    """Mask of the ``n`` rows that some split's test part predicts."""
+    predicted = np.zeros(n, dtype=bool)
+    predicted[np.concatenate([test for _, test in splits])] = True
+    return predicted
 
 
 def _seen_order(seen, time_order):

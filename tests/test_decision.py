@@ -302,3 +302,34 @@ def test_interrupt_during_ensembling_keeps_the_best_refitted_pipeline(monkeypatc
     assert model.ensemble_.attrs["kind"] == "single"
     assert any(note.startswith("interrupted") for note in model.ensemble_notes_)
     assert model.score(X, y) > 0.8
+
+
+def test_forward_calibration_leaves_the_earliest_rows_without_a_calibrated_oof():
+    from automl._decision import calibration_splits, fit_decision
+
+    # every row's probabilities squashed towards 0.5: a calibration gains
+    # whichever way it is judged; in time order the first sixth of the rows
+    # is in no calibration split's test part
+    rng = np.random.RandomState(0)
+    n = 3000
+    true = rng.beta(1, 3, size=n)
+    y = (rng.uniform(size=n) < true).astype(int)
+    squashed = 0.5 + 0.25 * (true - 0.5)
+    oof = np.c_[1 - squashed, squashed]
+    X = rng.normal(size=(n, 2))
+    model = LogisticRegression().fit(X, y)
+    _, scorer = resolve_decision_metric("accuracy", "accuracy", "accuracy", "binary")
+    decision = fit_decision(model, oof, X, y, np.array([0, 1]), "binary",
+                            decision_metric="accuracy", scorer=scorer, time_order=np.arange(n))
+    assert decision.calibration in ("sigmoid", "isotonic")
+    predicted = np.zeros(n, dtype=bool)
+    predicted[np.concatenate([t for _, t in calibration_splits(y, np.arange(n))])] = True
+    assert predicted.sum() == n - n // 6 and not predicted[: n // 6].any()
+    np.testing.assert_array_equal(np.isnan(decision.oof).any(axis=1), ~predicted)
+    assert decision.report["decision_rows"] == predicted.sum()
+    threshold, _, _ = tune_threshold(decision.oof[predicted, 1], y[predicted], scorer)
+    assert decision.threshold == threshold
+    # shuffled folds predict every row
+    shuffled = fit_decision(model, oof, X, y, np.array([0, 1]), "binary",
+                            decision_metric="accuracy", scorer=scorer)
+    assert not np.isnan(shuffled.oof).any() and shuffled.report["decision_rows"] == n
