@@ -99,18 +99,37 @@ class TPEProposer:
         self.worst = None  # the lowest score told so far
 
     def ask(self, skip=()):
-        """``(family name, config, trial number)`` of a family not in ``skip``, or None."""
-        if all(name in skip for name in self.names):
+        """``(family name, config, trial number)`` of a family not in ``skip``, or None.
+
+        When the sampler draws a skipped family (near the end of a search the
+        families it prefers may be too slow for the time left), the family is
+        fixed to the best of the others and the sampler draws the rest: at
+        most two asks, however strongly it prefers the skipped ones.
+        """
+        allowed = [name for name in self.names if name not in skip]
+        if not allowed:
             return None
-        while True:
+        trial = self.study.ask()
+        name = trial.suggest_categorical("family", self.names)
+        if name in skip:
+            self.discard(trial.number)  # a failed trial: the sampler ignores it
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._quietly(self.study.enqueue_trial, {"family": self._best_of(allowed)})
             trial = self.study.ask()
             name = trial.suggest_categorical("family", self.names)
-            if name not in skip:
-                break
-            self.discard(trial.number)  # a failed trial: the sampler ignores it
         config = {key: _suggest(trial, pname, dist)
                   for key, (pname, dist) in self.dists[name].items()}
         return name, config, trial.number
+
+    def _best_of(self, names):
+        """The family of ``names`` with the best score told (the first when none has one)."""
+        best = {}
+        complete = self._optuna.trial.TrialState.COMPLETE
+        for trial in self.study.get_trials(deepcopy=False, states=(complete,)):
+            family = trial.params.get("family")
+            best[family] = max(best.get(family, float("-inf")), trial.value)
+        return max(names, key=lambda name: best.get(name, float("-inf")))
 
     def tell(self, number, score):
         """The result of an asked trial; ``score`` None (failed) counts as the worst seen."""
