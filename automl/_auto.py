@@ -761,9 +761,9 @@ class AutoPipeline(BaseEstimator):
     def _learned_portfolio(self):
         """``SearchContext.portfolio`` for the ``portfolio`` parameter."""
         if self.portfolio == "learned":
-            return shipped_portfolio() or False
+            return shipped_portfolio()
         if self.portfolio == "handwritten":
-            return False
+            return None
         try:
             return load_portfolio(self.portfolio)
         except (OSError, ValueError) as exc:

@@ -466,7 +466,7 @@ def choose_calibration(proba, codes, random_state=0, *, ranking=False, order=Non
     if counts.min() < CALIBRATION_SPLITS * MIN_CLASS_ROWS_PER_SPLIT:
         return None, proba, losses
     splits = calibration_splits(codes, order, random_state)
-    judged = np.concatenate([test for _, test in splits])
+    judged = _predicted_rows(splits, len(codes))
     base = row_log_loss(proba, codes)[judged]
     losses["none"] = float(base.mean())  # on the rows the methods are judged on
     best, best_loss, best_proba = None, float(base.mean()), proba

@@ -77,9 +77,8 @@ def run_subprocess(cmd, limit, env=None, poll=0.2, keep_stdout=False, tail_lines
                                 stderr=err, env=env, start_new_session=True)
         peak, peak_pss, killed = 0, 0, False
         while proc.poll() is None:
-            peak = max(peak, tree_rss(proc.pid))
-            if pss:
-                peak_pss = max(peak_pss, tree_rss(proc.pid, kind="pss"))
+            rss, proportional = tree_memory(proc.pid, pss=pss)
+            peak, peak_pss = max(peak, rss), max(peak_pss, proportional)
             if time.perf_counter() - start > limit:
                 _kill_group(proc)
                 killed = True
@@ -105,11 +104,12 @@ def _kill_group(proc):
     proc.wait()
 
 
-def tree_rss(pid, kind="rss"):
-    """Resident memory of a process and its descendants, in bytes.
+def tree_memory(pid, pss=False):
+    """``(rss, pss)`` of a process and its descendants, in bytes.
 
-    ``kind="pss"``: their proportional set size instead (Linux), which counts
-    a page shared by ``k`` of them as ``1/k`` page each.
+    ``rss``: their resident memory summed. ``pss`` (Linux, only when asked;
+    else 0): their proportional set size summed, which counts a page shared
+    by ``k`` of them as ``1/k`` page each.
     """
     import psutil
 
@@ -117,14 +117,18 @@ def tree_rss(pid, kind="rss"):
         proc = psutil.Process(pid)
         procs = [proc] + proc.children(recursive=True)
     except psutil.Error:
-        return 0
-    total = 0
+        return 0, 0
+    rss = proportional = 0
     for p in procs:
         try:
-            total += p.memory_info().rss if kind == "rss" else p.memory_full_info().pss
+            if pss:
+                info = p.memory_full_info()
+                rss, proportional = rss + info.rss, proportional + info.pss
+            else:
+                rss += p.memory_info().rss
         except psutil.Error:
             pass
-    return total
+    return rss, proportional
 
 
 def ram_gb():

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils import check_random_state
 
-from automl.ensemble._greedy import greedy_ensemble_selection
+from automl.ensemble._greedy import greedy_ensemble_selection, stack_predicted_rows
 
 
 @dataclass
@@ -181,9 +181,5 @@ def _prune_to_cost(weights, greedy_params):
 
 def _score_weighted(predictions, weights, y, score):
     """``score`` of the weighted average of ``predictions`` on the rows every one predicted."""
-    stacked = np.stack([np.asarray(p, dtype=float) for p in predictions])
-    y = np.asarray(y)
-    seen = ~np.isnan(stacked.reshape(len(stacked), len(y), -1)).any(axis=(0, 2))
-    averaged = np.tensordot(weights, stacked[:, seen], axes=1)
-    return float(score(y[seen], averaged))
-
+    stacked, y = stack_predicted_rows(predictions, y)
+    return float(score(y, np.tensordot(weights, stacked, axes=1)))

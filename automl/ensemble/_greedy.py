@@ -107,12 +107,7 @@ def greedy_ensemble_selection(predictions, y, score, *, n_iterations=50, time_li
     """
     if not predictions:
         raise ValueError("greedy_ensemble_selection needs at least one candidate.")
-    stacked = np.stack([np.asarray(p, dtype=float) for p in predictions])
-    y = np.asarray(y)
-    seen = ~np.isnan(stacked.reshape(len(stacked), len(y), -1)).any(axis=(0, 2))
-    if not seen.any():
-        raise ValueError("No row has an out-of-fold prediction from every candidate.")
-    stacked, y = stacked[:, seen], y[seen]
+    stacked, y = stack_predicted_rows(predictions, y)
     allowed = _within_cost(len(stacked), costs, shared_cost, max_cost_per_member)
     counts = np.zeros(len(stacked), dtype=int)
     total = np.zeros_like(stacked[0])
@@ -158,3 +153,17 @@ def _within_cost(n_candidates, costs, shared_cost, max_cost_per_member):
         return selected | (spent + costs <= limit + tolerance)
 
     return allowed
+
+
+def stack_predicted_rows(predictions, y):
+    """``(stacked, y)``: the candidates' predictions stacked, on the rows all of them predicted.
+
+    Rows with NaN in any candidate (rows that were in no test fold) are left
+    out; ``ValueError`` when none is left.
+    """
+    stacked = np.stack([np.asarray(p, dtype=float) for p in predictions])
+    y = np.asarray(y)
+    seen = ~np.isnan(stacked.reshape(len(stacked), len(y), -1)).any(axis=(0, 2))
+    if not seen.any():
+        raise ValueError("No row has an out-of-fold prediction from every candidate.")
+    return stacked[:, seen], y[seen]

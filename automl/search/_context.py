@@ -54,10 +54,10 @@ class SearchContext:
     encode_labels : bool, default=True
         Whether XGBoost classifiers get their labels encoded as ``0..k-1``
         (:class:`automl.search._label.LabelEncodedClassifier`).
-    portfolio : LearnedPortfolio, False or None, default=None
+    portfolio : LearnedPortfolio or None, default=None
         What the search starts with (:func:`automl.search._space.portfolio`):
         this learned portfolio where it covers the task and size, else (and
-        with None or False) the hand-written one.
+        with None) the hand-written one.
 
     Examples
     --------

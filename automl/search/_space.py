@@ -102,8 +102,8 @@ def portfolio(families, ctx, learned=None):
     """The candidates every search starts with, in order.
 
     With a learned portfolio (``learned``, e.g. the one the package ships,
-    :func:`automl.search._learned_portfolio.shipped_portfolio`; None or False:
-    none) that covers ``ctx``'s task and size: its entries of ``families``, in its
+    :func:`automl.search._learned_portfolio.shipped_portfolio`; None: none)
+    that covers ``ctx``'s task and size: its entries of ``families``, in its
     order (:func:`with_changes`), then the default of every family it left
     out. Otherwise the hand-written one: each family's default
     (:func:`default_config`), then each family's ``variants`` of it (their

@@ -111,7 +111,7 @@ def test_handwritten_portfolio_is_the_search_s_own_order():
     ctx = SearchContext(task="binary", n_samples=2000, n_features=5,
                         native_categoricals=1)
     expected, seen = [], {}
-    for family, _ in portfolio(families_for("binary"), ctx, learned=False):
+    for family, _ in portfolio(families_for("binary"), ctx):
         n = seen[family.name] = seen.get(family.name, -1) + 1
         expected.append(f"{family.name}/default" if n == 0 else f"{family.name}/variant{n - 1}")
     assert sp.handwritten(ev.make_pool(samples_per_family=1), "binary") == expected

@@ -58,8 +58,8 @@ def test_bagging_spreads_weight_over_near_copies():
                                        random_state=0)
     assert (plain.weights > 0).sum() == 3 and plain.weights.max() == pytest.approx(0.5)
     assert (bagged.weights > 0).sum() == 8 and bagged.weights.max() < 0.25
-    # each kind keeps about the share plain selection gives it (0.6 / 0.4)
-    assert bagged.weights[:5].sum() == pytest.approx(0.578, abs=1e-3)
+    # each kind keeps about the share plain selection gives it
+    assert bagged.weights[:5].sum() == pytest.approx(plain.weights[:5].sum(), abs=0.05)
     assert bagged.score == pytest.approx(plain.score, abs=0.01)
 
 

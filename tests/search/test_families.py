@@ -71,7 +71,7 @@ def test_lightgbm_extra_trees_variant_follows_every_default_in_the_handwritten_p
 
     ctx = SearchContext(task="binary", n_samples=500, n_features=3, native_categoricals=native)
     families = families_for("binary")
-    starts = portfolio(families, ctx, learned=False)
+    starts = portfolio(families, ctx)
     assert [f.name for f, _ in starts[:len(families)]] == [f.name for f in families]
     (family, variant), = starts[len(families):]
     default = starts[0][1]

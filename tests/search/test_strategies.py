@@ -42,7 +42,7 @@ class ToyFamily(ModelFamily):
 
 TOY = ToyFamily()
 # the hand-written portfolio: known starting candidates for any set of families
-CTX = SearchContext(task="binary", n_samples=569, n_features=5, portfolio=False)
+CTX = SearchContext(task="binary", n_samples=569, n_features=5)
 
 
 def objective(family, config, frac=1.0):
