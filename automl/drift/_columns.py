@@ -10,6 +10,7 @@ import pandas as pd
 from scipy.stats import betabinom, chi2
 
 from automl.transformers._datetime import parse_datetimes
+from automl.transformers._table import category_codes
 
 # Values further than this share of the training span beyond the training
 # minimum or maximum are "outside the range"; a column is flagged when at
@@ -88,10 +89,8 @@ def _seconds(column):
 def _categories(column):
     """``(values as str in an object array, mask of missing values)``, as
     TablePreprocessor reads categories (``str(value)``)."""
-    missing = column.isna().to_numpy()
-    if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
-        return column.to_numpy(dtype=object, na_value=None), missing  # already str
-    return column.astype(str).to_numpy(dtype=object), missing
+    codes, labels = category_codes(column)
+    return np.append(labels, None)[codes], codes < 0
 
 
 def _examples(values, limit=3):
@@ -277,28 +276,26 @@ def _type_message(entry, column, bad):
 
 def _compare_categories(entry, column, result):
     m = len(column)
-    values, missing = _categories(column)
+    codes, labels = category_codes(column)
     problems = result["problems"]
-    if entry["text"] and not _is_text(column) and column.notna().any():
+    if entry["text"] and not _is_text(column) and (codes >= 0).any():
         result["type_changed"] = True
         problems.append(f"type changed: text at fit, now numbers (dtype {column.dtype})")
-    present = values[~missing]
-    # each distinct value looked up once
-    codes, uniques = pd.factorize(present)
+    codes = codes[codes >= 0]
     if entry["complete"]:
         known = set(entry["categories"])
-        unseen = ~np.array([u in known for u in uniques], dtype=bool)[codes]
+        unseen = ~np.array([label in known for label in labels], dtype=bool)[codes]
         k = int(unseen.sum())
         result["unseen_fraction"] = k / m
         p0 = entry["singleton_rate"]
         if k and k / m >= MIN_FRACTION and k / m > p0 + N_SIGMA * np.sqrt(p0 * (1 - p0) / m):
-            examples = ", ".join(repr(v) for v in _examples(present[unseen]))
+            examples = ", ".join(repr(v) for v in _examples(labels[codes[unseen]]))
             problems.append(f"unseen categories in {k} of {m} rows ({k / m:.1%}), e.g. "
                             f"{examples}")
-    if len(present):
+    if len(codes):
         bins = {c: i for i, c in enumerate(entry["bins"])}
-        which = np.array([bins.get(u, len(bins)) for u in uniques], dtype=np.int64)[codes]
-        _judge_psi(entry, _fractions(which, len(bins) + 1), len(present), result)
+        which = np.array([bins.get(label, len(bins)) for label in labels], dtype=np.int64)[codes]
+        _judge_psi(entry, _fractions(which, len(bins) + 1), len(codes), result)
 
 
 def _judge_psi(entry, fractions, n, result, judge=True):

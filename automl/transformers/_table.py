@@ -1,5 +1,6 @@
 """Turn a raw table (numbers, text, categories, dates, gaps) into a float matrix."""
 
+import weakref
 from numbers import Integral
 
 import numpy as np
@@ -50,11 +51,110 @@ def _is_datetime(column):
     return text and looks_like_iso_dates(column.astype(object))
 
 
+def category_codes(column):
+    """``(codes, labels)``: ``labels[codes]`` is ``column`` read as ``str``, -1 where missing.
+
+    How TablePreprocessor (and the drift checks) read a categorical column:
+    each value as ``str(value)``. Each distinct value is converted once (a
+    categorical column's categories, or the distinct values of another
+    column), not each row, so a batch costs what its distinct values cost.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        labels = np.array([str(c) for c in column.cat.categories], dtype=object)
+        return column.cat.codes.to_numpy(), labels
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object))
+    # exact when every distinct value is a str: 1, 1.0 and True hash alike
+    # but print differently
+    if not all(type(u) is str for u in uniques):
+        missing = column.isna().to_numpy()
+        codes, uniques = pd.factorize(column.astype(str).to_numpy(dtype=object))
+        codes = np.where(missing, -1, codes)
+    return codes, np.asarray(uniques, dtype=object)
+
+
 def _as_categories(column):
     """Object array of ``str`` values, with ``np.nan`` where missing."""
-    values = column.astype(object).to_numpy()
-    missing = pd.isna(values)
-    return np.array([np.nan if m else str(v) for v, m in zip(values, missing)], dtype=object)
+    codes, labels = category_codes(column)
+    return np.append(labels, np.nan)[codes]
+
+
+def _category_lookup(transformer):
+    """The encoding of a fitted ``SimpleImputer(MISSING) + encoder`` pipeline, or None.
+
+    For the one-hot (unknown: all zeros) and ordinal (unknown: its
+    ``unknown_value``) encoders that TablePreprocessor builds, as a function
+    of the list of prepared categorical columns (object arrays of str, NaN
+    where missing); None for any other step (it transforms itself).
+    """
+    steps = getattr(transformer, "steps", None)
+    if steps is None or len(steps) != 2:
+        return None
+    imputer, encoder = steps[0][1], steps[1][1]
+    if not (type(imputer) is SimpleImputer and imputer.strategy == "constant"
+            and imputer.fill_value == MISSING):
+        return None
+    if getattr(encoder, "max_categories", None) is not None or \
+            getattr(encoder, "min_frequency", None) is not None:
+        return None  # infrequent categories are grouped: leave it to the encoder
+    if type(encoder) is OneHotEncoder and encoder.handle_unknown == "ignore" \
+            and encoder.drop_idx_ is None:
+        return lambda columns: _one_hot(columns, encoder)
+    if type(encoder) is OrdinalEncoder and encoder.handle_unknown == "use_encoded_value":
+        return lambda columns: _ordinal(columns, encoder)
+    return None
+
+
+# what is derived from a fitted encoder's categories ({category: position}
+# tables, native dtypes), built on first use and kept beside it (never
+# pickled); weak keys, so that an encoder garbage collected takes it along
+_FROM_CATEGORIES = weakref.WeakKeyDictionary()
+
+
+def _from_categories(encoder, what, build):
+    """``build(encoder.categories_)``, computed once per fitted encoder (again after a refit)."""
+    derived = _FROM_CATEGORIES.setdefault(encoder, {})
+    categories, value = derived.get(what, (None, None))
+    if categories is not encoder.categories_:
+        value = build(encoder.categories_)
+        derived[what] = (encoder.categories_, value)
+    return value
+
+
+def _category_positions(encoder):
+    return _from_categories(encoder, "positions", lambda categories: [
+        {c: i for i, c in enumerate(cats)} for cats in categories])
+
+
+def _native_dtypes(encoder):
+    """The categorical dtype of each native output column: codes 0 .. n_categories - 1."""
+    return _from_categories(encoder, "dtypes", lambda categories: [
+        pd.CategoricalDtype(categories=range(len(cats))) for cats in categories])
+
+
+def _codes(values, positions):
+    """Positions of ``values`` (str, or NaN read as MISSING) in a category table; -1 unknown."""
+    return np.fromiter((positions.get(v if isinstance(v, str) else MISSING, -1) for v in values),
+                       dtype=np.int64, count=len(values))
+
+
+def _one_hot(columns, encoder):
+    out = []
+    for column, positions in zip(columns, _category_positions(encoder)):
+        codes = _codes(column, positions)
+        block = np.zeros((len(codes), len(positions)))
+        known = codes >= 0
+        block[np.flatnonzero(known), codes[known]] = 1.0
+        out.append(block)
+    return np.hstack(out)
+
+
+def _ordinal(columns, encoder):
+    tables = _category_positions(encoder)
+    out = np.empty((len(columns[0]), len(tables)))
+    for j, (column, positions) in enumerate(zip(columns, tables)):
+        codes = _codes(column, positions)
+        out[:, j] = np.where(codes >= 0, codes, encoder.unknown_value)
+    return out
 
 
 def _as_float(estimator, column, name):
@@ -485,31 +585,51 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
                         if kind != "dropped" and name not in in_block]
 
     def _prepare(self, X):
-        """The kept columns, as float (numeric), str objects (categorical) or raw (datetime).
+        """The kept columns as a table: float (numeric), str objects (categorical), raw (datetime).
+
+        What the column transformer is fitted on; :meth:`_prepare_columns`
+        gives the same columns as arrays.
+        """
+        block, values, columns = self._prepare_columns(X)
+        parts = []
+        if block:
+            parts.append(pd.DataFrame(values, columns=block, copy=False))
+        if columns:
+            parts.append(pd.DataFrame({name: self._as_series(name, column)
+                                       for name, column in columns.items()}))
+        return pd.concat(parts, axis=1) if len(parts) > 1 else parts[0]
+
+    def _prepare_columns(self, X):
+        """``(block, values, columns)``: the kept columns of ``X``, prepared.
 
         The numeric columns that had numeric dtypes at fit are converted
-        together, as one block: a wide numeric table costs what NumPy costs,
-        not a pandas operation per column.
+        together, as one float array ``values`` (their names ``block``): a
+        wide numeric table costs what NumPy costs, not a pandas operation per
+        column. ``columns`` maps each other kept column, in the prepared
+        order, to its floats, its str objects (NaN where missing) or its raw
+        values (datetime).
         """
         X = X.reset_index(drop=True)
         block = getattr(self, "_numeric_block", [])  # absent in models fitted before it
-        parts = []
-        if block:
-            values = self._block_values(X, block)
-            parts.append(pd.DataFrame(values, columns=block, index=X.index, copy=False))
-        prepared = {}
+        values = self._block_values(X, block) if block else None
+        columns = {}
         for name in self._prepared_order()[len(block):]:
             column, kind = X[name], self.column_kinds_[name]
             if kind == "numeric":
-                prepared[name] = pd.Series(_as_float(self, column, name), dtype=np.float64)
+                columns[name] = np.asarray(_as_float(self, column, name), dtype=np.float64)
             elif kind == "categorical":
-                prepared[name] = pd.Series(_as_categories(column), dtype=object)
+                columns[name] = _as_categories(column)
             elif kind == "datetime":
                 is_category = isinstance(column.dtype, pd.CategoricalDtype)
-                prepared[name] = column.astype(object) if is_category else column
-        if prepared:
-            parts.append(pd.DataFrame(prepared, index=X.index))
-        return pd.concat(parts, axis=1) if len(parts) > 1 else parts[0]
+                columns[name] = column.astype(object) if is_category else column
+        return block, values, columns
+
+    def _as_series(self, name, column):
+        if isinstance(column, pd.Series):
+            return column.reset_index(drop=True)
+        if self.column_kinds_[name] == "categorical":  # object: pandas would infer "str"
+            return pd.Series(column, dtype=object)
+        return pd.Series(column, dtype=np.float64)
 
     def _block_values(self, X, block):
         """The numeric block as floats; a column that no longer converts is named."""
@@ -538,7 +658,38 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_frame(self, X, reset=False)
-        return self._output(self.column_transformer_.transform(self._prepare(X)), X.index)
+        return self._output(self._encode(*self._prepare_columns(X)), X.index)
+
+    def _encode(self, block, values, columns):
+        """``column_transformer_.transform`` of the prepared columns, lookups done directly.
+
+        The same numbers as the fitted ColumnTransformer gives on
+        :meth:`_prepare`'s table: each fitted step transforms its columns,
+        except the imputed one-hot, ordinal and native encoders, whose
+        categories are looked up in one dict per column
+        (:func:`_category_lookup`). What this skips is the per-call cost of
+        scikit-learn's and pandas' checks, most of a one-row call.
+        """
+        order, blocks = self._prepared_order(), []
+        for step, transformer, positions in self.column_transformer_.transformers_:
+            if step == "remainder" or len(positions) == 0:
+                continue  # TablePreprocessor's remainder is always dropped
+            names = [order[i] for i in positions]
+            lookup = _category_lookup(transformer)
+            if lookup is not None:
+                blocks.append(lookup([columns[name] for name in names]))
+            elif names == block:
+                blocks.append(transformer.transform(pd.DataFrame(values, columns=block,
+                                                                 copy=False)))
+            else:
+                blocks.append(transformer.transform(self._frame(names, block, values, columns)))
+        return np.hstack([np.asarray(b, dtype=np.float64) for b in blocks])
+
+    def _frame(self, names, block, values, columns):
+        """The prepared columns ``names`` as a table, as :meth:`_prepare` makes it."""
+        where = {name: j for j, name in enumerate(block)}
+        return pd.DataFrame({name: pd.Series(values[:, where[name]]) if name in where
+                             else self._as_series(name, columns[name]) for name in names})
 
     def _output(self, out, index):
         """The float64 array, or a DataFrame whose native columns are categorical."""
@@ -546,12 +697,13 @@ class TablePreprocessor(TransformerMixin, BaseEstimator):
         native = self.column_transformer_.output_indices_.get("native", slice(0, 0))
         if native.stop <= native.start:
             return out
-        frame = pd.DataFrame(out, columns=self.get_feature_names_out(), index=index)
+        names = self.get_feature_names_out()
+        frame = {name: out[:, j] for j, name in enumerate(names)}
         encoder = self.column_transformer_.named_transformers_["native"][-1]
-        for j, categories in zip(range(native.start, native.stop), encoder.categories_):
+        for j, dtype in zip(range(native.start, native.stop), _native_dtypes(encoder)):
             codes = np.where(np.isnan(out[:, j]), -1, out[:, j]).astype(np.int64)
-            frame.isetitem(j, pd.Categorical.from_codes(codes, categories=range(len(categories))))
-        return frame
+            frame[names[j]] = pd.Categorical.from_codes(codes, dtype=dtype)
+        return pd.DataFrame(frame, index=index, copy=False)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns.

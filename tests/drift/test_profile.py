@@ -69,6 +69,22 @@ def test_unseen_category_is_named_with_its_row_count(mixed):
                                  "e.g. 'purple'")
 
 
+def test_categories_are_compared_as_str_of_each_value():
+    from automl.drift._columns import _categories
+
+    mixed = pd.Series([1, 1.0, True, "a", None, 1], dtype=object)
+    values, missing = _categories(mixed)
+    assert values[[0, 1, 2, 3, 5]].tolist() == ["1", "1.0", "True", "a", "1"]
+    assert missing.tolist() == [False, False, False, False, True, False]
+    numbers = pd.Series([2, None, 10], dtype="category")
+    values, missing = _categories(numbers)
+    assert values[[0, 2]].tolist() == ["2", "10"] and missing.tolist() == [False, True, False]
+    fit = pd.DataFrame({"c": pd.Series(["x", "y"] * 100, dtype="category")})
+    batch = pd.DataFrame({"c": pd.Series(["x", "z", "z", None] * 25, dtype="category")})
+    problems = TrainingProfile(ood_detector=None).fit(fit).check(batch)
+    assert problems["c"].startswith("unseen categories in 50 of 100 rows (50.0%), e.g. 'z'")
+
+
 def test_a_single_row_with_an_unseen_category_is_named(mixed):
     profile, _, test = mixed
     problems = profile.check(test.iloc[:1].assign(color="purple"))

@@ -8,7 +8,12 @@ from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from automl.transformers._table import TablePreprocessor, count_native_categoricals
+from automl._validation import validate_frame
+from automl.transformers._table import (
+    TablePreprocessor,
+    _category_lookup,
+    count_native_categoricals,
+)
 
 
 def make_table():
@@ -119,6 +124,47 @@ def test_mixed_object_column_is_categorical():
     assert pre.get_feature_names_out().tolist() == [
         "n", "b", "missingindicator_n", "missingindicator_b",
         "m_1", "m_2.5", "m_a", "m_missing"]
+
+
+def test_categories_are_read_as_str_value_by_value():
+    # 1, 1.0 and True are equal (one hash) but different categories: read by str
+    from automl.transformers._table import _as_categories
+
+    mixed = pd.Series([1, 1.0, True, "a", None, 1], dtype=object)
+    assert _as_categories(mixed).tolist()[:4] == ["1", "1.0", "True", "a"]
+    assert pd.isna(_as_categories(mixed)[4]) and _as_categories(mixed)[5] == "1"
+    text = pd.Series(["b", None, "a", "b"], dtype="category")
+    out = _as_categories(text)
+    assert out.dtype == object and out[[0, 2, 3]].tolist() == ["b", "a", "b"]
+    assert np.isnan(out[1]) and _as_categories(text.iloc[:0]).tolist() == []
+
+
+@pytest.mark.parametrize("encoding, with_y", [
+    ("auto", False), ("auto", True), ("native", False), ("native", True)])
+def test_transform_gives_what_its_column_transformer_gives(encoding, with_y):
+    # the category lookups done directly (TablePreprocessor._encode) against the
+    # fitted ColumnTransformer, on unseen categories and gaps where fit had none
+    X = make_table()
+    X["numbers"] = pd.Series([1, 2, None, 4.5, 5, 6], dtype=object)  # numeric, not in the block
+    y = np.array([0, 1, 0, 1, 1, 0]) if with_y else None
+    pre = TablePreprocessor(max_onehot_cardinality=4, categorical_encoding=encoding,
+                            random_state=0).fit(X, y)
+    new = X.copy()
+    new["numbers"] = pd.Series([None, 2, 7, 4.5, 5, 6], dtype=object)
+    new["color"] = ["purple", None, "red", "blue", "green", None]
+    new["city"] = ["a", "zz", None, "d", "e", "f"]
+    new["size"] = pd.Categorical(["XL", None, "L", "M", "S", "L"])
+    looked_up = {step for step, t, _ in pre.column_transformer_.transformers_
+                 if _category_lookup(t) is not None}
+    assert looked_up == ({"native"} if encoding == "native" else
+                         {"onehot"} if with_y else {"onehot", "ordinal"})
+    for batch in (new, new.iloc[:1], X):
+        valid = validate_frame(pre, batch, reset=False)
+        expected = np.asarray(pre.column_transformer_.transform(pre._prepare(valid)),
+                              dtype=np.float64)
+        got = pre._encode(*pre._prepare_columns(valid))
+        assert got.dtype == np.float64
+        np.testing.assert_array_equal(got, expected)
 
 
 def test_clashing_names_get_prefixed():
