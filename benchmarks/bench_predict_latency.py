@@ -12,7 +12,8 @@ first 1 and 1,000 test rows, the median wall time of warm calls (at least
 - ``drift``: the drift check on those rows;
 - ``model_``: ``model_`` alone on checked rows (the pipelines, the ensemble
   and the decision wrappers, no drift check: what a distilled student is);
-- ``table``: the TablePreprocessor of every pipeline in ``model_``, summed.
+- ``table``: every TablePreprocessor in ``model_`` (``tables``: how many; an
+  ensemble's members often share one), summed.
 
 Usage: see benchmarks/README.md.
 """
@@ -107,7 +108,7 @@ def stages(model, rows, calls):
             "check": median_ms(lambda: check_predict_input(model, rows), calls),
             "drift": median_ms(lambda: model._warn_drift(checked), calls),
             "model_": median_ms(lambda: getattr(model.model_, method)(checked), calls),
-            "table": median_ms(table, calls), "pipelines": len(inner)}
+            "table": median_ms(table, calls), "tables": len(inner)}
 
 
 def main(argv=None):
@@ -129,14 +130,14 @@ def main(argv=None):
         model, X_test = fitted_model(name, args.manifest, args.budget, args.n_jobs, args.store)
         for n_rows in (1, 1000):
             ms = stages(model, X_test.iloc[:n_rows], args.calls)
-            lines.append(f"| {name} | {ms['pipelines']} | {n_rows:,} | "
+            lines.append(f"| {name} | {ms['tables']} | {n_rows:,} | "
                          + " | ".join(f"{ms[s]:.2f}" for s in STAGES) + " |")
             print(lines[-1], file=sys.stderr, flush=True)
     text = (f"# Predict time by stage{' (' + args.label + ')' if args.label else ''}\n\n"
             f"{machine_line()}\nCode: {Path(automl.__file__).parent}. Command: `python "
             f"benchmarks/bench_predict_latency.py --datasets {args.datasets} --budget "
             f"{args.budget:g} --n-jobs {args.n_jobs}`. Median ms of warm calls.\n\n"
-            "| dataset | pipelines | rows | " + " | ".join(STAGES) + " |\n"
+            "| dataset | tables | rows | " + " | ".join(STAGES) + " |\n"
             + "|---" * (3 + len(STAGES)) + "|\n" + "\n".join(lines) + "\n")
     if args.out:
         write_text(args.out, text)
