@@ -1,4 +1,4 @@
-"""The ``automl`` command line: fit, predict, evaluate, report and info on table files.
+"""The ``automl`` command line: fit, predict, evaluate, report, distill, export and info.
 
 Every user error prints one line, ``automl: error: ...``, to stderr and
 exits with status 2; ``--debug`` shows the traceback instead.
@@ -311,6 +311,29 @@ def _decision_line(m):
             f"(calibration {m.get('calibration') or 'none'})")
 
 
+def cmd_export(args):
+    from automl._io import atomic_write
+    from automl._onnx import to_onnx
+
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise UserError(f"{out} exists; pass --force to overwrite it.")
+    model, _ = _load(args.model, args)
+    try:
+        graph = to_onnx(model)
+    except ImportError as exc:
+        raise UserError(str(exc)) from None
+    except ValueError as exc:
+        raise UserError(f"{args.model}: {str(exc).splitlines()[0]}") from None
+    data = graph.SerializeToString()
+    atomic_write(out, lambda tmp: Path(tmp).write_bytes(data), force=args.force)
+    if not args.quiet:
+        names = [i.name for i in graph.graph.input]
+        print(f"ONNX model written to {out} ({len(data) / 2**20:.2f} MB): inputs "
+              f"{', '.join(names)}; outputs {', '.join(o.name for o in graph.graph.output)}")
+    return 0
+
+
 def _cmd_distill(args):
     from automl._cli_distill import cmd_distill
 
@@ -464,6 +487,13 @@ def _parser():
     info.add_argument("model")
     info.add_argument("--json", action="store_true")
     info.set_defaults(func=cmd_info)
+
+    export = sub.add_parser("export", parents=[common],
+                            help="write one pipeline (a distilled student) as an ONNX file")
+    export.add_argument("model", help="the model file to export")
+    export.add_argument("-o", "--output", required=True, help="ONNX file to write")
+    export.add_argument("--force", action="store_true", help="overwrite the output file")
+    export.set_defaults(func=cmd_export)
 
     example = sub.add_parser("example-data", help="path of the CSV file shipped for the demo")
     example.set_defaults(func=cmd_example_data, debug=False)
