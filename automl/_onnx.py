@@ -13,14 +13,19 @@ XGBoost family takes any labels) converts as its model, with its classes.
 
 The graph has one input per column the table preprocessor kept, of shape
 ``(n_rows, 1)``: ``float`` for numeric columns, ``string`` for categorical
-ones (values as ``str``, ``"missing"`` where missing), in the order of
-``graph.input``; :func:`onnx_inputs` makes them from a DataFrame. Its
+ones (values as ``str``, ``"missing"`` where missing). skl2onnx makes
+input names identifiers (``education-num`` becomes ``education_num``); the
+graph's metadata (``automl_input_columns``, see :func:`input_columns`) maps
+each back to its column, and :func:`onnx_inputs` builds the feed from a
+DataFrame with the model's columns. Its
 outputs are skl2onnx's: ``label`` and ``probabilities`` (one column per
 class, in the order of ``classes_``) for classifiers, ``variable`` for
 regressors. Numbers travel as float32, as ONNX tree ensembles take them,
 so a value within float32 rounding of a split threshold can take the other
 branch; the tests bound the differences.
 """
+
+import json
 
 import numpy as np
 import pandas as pd
@@ -36,6 +41,8 @@ from automl.transformers._log import signed_expm1, signed_log1p
 from automl.transformers._table import MISSING, category_codes
 
 TARGET_OPSET = {"": 17, "ai.onnx.ml": 3}
+# metadata_props key: {input name: column}, as skl2onnx makes names identifiers
+COLUMNS_KEY = "automl_input_columns"
 EXTRA = 'ONNX export needs skl2onnx, onnxmltools and onnxruntime: pip install "automl[onnx]"'
 FLOAT, INT64, STRING, BOOL = 1, 7, 8, 9  # onnx.TensorProto's element types
 ONE_ROW_SHAPE = [None, 1]
@@ -100,7 +107,7 @@ def _check_convertible(pipeline):
     table = pipeline.steps[0][1]
     name, final = pipeline.steps[-1]
     native = [c for c, e in table.categorical_encoding_.items() if e == "native"]
-    if native and not type(final).__module__.startswith("lightgbm"):
+    if native and hasattr(final, "predict") and not type(final).__module__.startswith("lightgbm"):
         # skl2onnx would convert HistGradientBoosting's categorical splits as
         # thresholds on the codes, silently wrong; XGBoost's are refused
         raise ValueError(
@@ -380,6 +387,7 @@ def to_onnx(model, *, target_opset=None):
         raise ValueError(f"step {pipeline.steps[-1][0]!r} or one before it did not convert to "
                          f"ONNX: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
                          ) from exc
+    _record_columns(graph, pipeline.steps[0][1]._prepared_order())
     if classes is not None:
         _apply_classes(graph, classes)
     if threshold is not None:
@@ -400,6 +408,20 @@ def _replace_output(graph, name, make_nodes, initializers):
     graph.graph.initializer.extend(initializers)
     graph.graph.node.extend(nodes)
     _drop_dangling(graph)
+
+
+def _record_columns(graph, columns):
+    """Keep in the metadata which column each input is (skl2onnx may rename them)."""
+    names = [i.name for i in graph.graph.input]
+    entry = graph.metadata_props.add()
+    entry.key, entry.value = COLUMNS_KEY, json.dumps(dict(zip(names, columns)))
+
+
+def input_columns(onnx_model):
+    """``{input name: column name}`` of a graph :func:`to_onnx` made."""
+    meta = {p.key: p.value for p in onnx_model.metadata_props}
+    names = [i.name for i in onnx_model.graph.input]
+    return json.loads(meta[COLUMNS_KEY]) if COLUMNS_KEY in meta else dict(zip(names, names))
 
 
 def _label_tensor(labels, name):
@@ -500,11 +522,12 @@ def onnx_inputs(onnx_model, X):
     """
     if not isinstance(X, pd.DataFrame):
         raise TypeError(f"X must be a DataFrame with the model's columns, got {type(X).__name__}")
-    feed = {}
+    feed, columns = {}, input_columns(onnx_model)
     for spec in onnx_model.graph.input:
-        if spec.name not in X.columns:
-            raise ValueError(f"X has no column {spec.name!r}, an input of the ONNX model")
-        column = X[spec.name]
+        name = columns[spec.name]
+        if name not in X.columns:
+            raise ValueError(f"X has no column {name!r}, an input of the ONNX model")
+        column = X[name]
         if spec.type.tensor_type.elem_type == STRING:
             codes, labels = category_codes(column)
             values = np.append(labels, MISSING)[codes].astype(object)
@@ -512,7 +535,7 @@ def onnx_inputs(onnx_model, X):
             try:
                 values = column.astype(np.float64).to_numpy(dtype=np.float32)
             except (TypeError, ValueError) as exc:
-                raise ValueError(f"column {spec.name!r} is numeric in the ONNX model; its "
+                raise ValueError(f"column {name!r} is numeric in the ONNX model; its "
                                  f"values do not convert to numbers: {exc}") from exc
         feed[spec.name] = values.reshape(-1, 1)
     return feed

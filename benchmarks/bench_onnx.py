@@ -113,6 +113,7 @@ def main(argv=None):
         with threadpool_limits(1):
             row = compare(student, to_onnx(student), X_test, args.calls)
         lines.append(f"| {name} | " + " | ".join(
+            "-" if v != v else  # NaN: no labels for regression
             f"{v:.2f}x" if "speed" in c else f"{v:.0%}" if c == "same labels" else
             f"{v:.1e}" if c == "max diff" else f"{v:.2f}" for c, v in zip(COLUMNS, row)) + " |")
         print(lines[-1], file=sys.stderr, flush=True)

@@ -23,6 +23,7 @@ from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 import automl
 from automl import AutoClassifier, onnx_inputs, to_onnx
 from automl._distill import distill
+from automl._onnx import input_columns
 from automl.ensemble import WeightedEnsembleClassifier
 from automl.search import LabelEncodedClassifier
 from automl.selectors import Chi2Selector
@@ -230,6 +231,18 @@ def test_what_does_not_convert_is_named(data):
         to_onnx(pipe)
     with pytest.raises(ValueError, match="Distill it into one"):
         to_onnx(LogisticRegression().fit(X[["rooms"]], y))
+
+
+def test_column_names_that_are_not_identifiers(data):
+    X, y, X_new = data
+    names = {"size": "floor-area (m2)", "color": "colour name"}
+    model = make_pipeline(TablePreprocessor(), LogisticRegression(max_iter=1000)).fit(
+        X.rename(columns=names), y)
+    graph = to_onnx(model)
+    columns = input_columns(graph)
+    assert list(columns.values()) == ["floor-area (m2)", "rooms", "new", "colour name", "city"]
+    assert list(columns) == [i.name for i in graph.graph.input]
+    assert_same_predictions(model, graph, X_new.rename(columns=names))
 
 
 def test_onnx_inputs_errors(data):
