@@ -286,11 +286,6 @@ def test_cli_export_writes_a_graph_that_predicts_alike(data, fitted, tmp_path, c
 
 def test_cli_export_refuses_in_one_line_naming_the_column(data, tmp_path, cli):
     X, y, _ = data
-    for model in (HistGradientBoostingClassifier(max_iter=5), RandomForestClassifier(5)):
-        native = make_pipeline(TablePreprocessor(categorical_encoding="native"), model)
-        with pytest.raises(ValueError, match=r"splits on native categories \('color', 'city'\)"
-                                             ", which convert to ONNX only for LightGBM"):
-            to_onnx(native.fit(X, y))
     dated = X.assign(day=pd.date_range("2024-01-01", periods=len(X)).astype(str))
     model = AutoClassifier(time_budget=60, max_trials=1, cv=3, ensemble="none", random_state=0,
                            models=["logistic_regression"]).fit(dated, y)
