@@ -23,7 +23,8 @@ from _harness import HERE, SYSTEMS_DIR
 from _report import machine_line, write_text
 from _suite import load_suite, select
 import compare_systems
-from compare_systems import System, noise_verdicts, run_benchmark, summarise
+from compare_systems import (System, noise_verdicts, normalised_scores, run_benchmark,
+                             summarise)
 
 STRATEGIES = ("bayes", "random", "grid", "halving", "hyperband", "tpe")
 BASELINE = "automl"  # bayes, AutoPipeline's default, under the name compare_systems gives it
@@ -52,8 +53,49 @@ def speed(records):
     return out
 
 
+def strategy_name(system):
+    return "bayes" if system == BASELINE else system[len("automl_"):]
+
+
+def per_dataset(records, verdicts=None):
+    """Markdown: per dataset its training rows, then each strategy's test score and trials.
+
+    The best score in bold; ``+`` / ``-`` when the strategy is better / worse
+    than bayes beyond noise (``verdicts`` say how bayes fared against it).
+    """
+    order = {s: i for i, s in enumerate(STRATEGIES)}
+    systems = sorted({r["system"] for r in records}, key=lambda s: order[strategy_name(s)])
+    flag = {(v["dataset"], v["system"]): {"better": "-", "worse": "+"}.get(v["verdict"], "")
+            for v in verdicts or []}
+    lines = ["| dataset | rows | metric | " + " | ".join(map(strategy_name, systems)) + " |",
+             "|---|---|---|" + "---|" * len(systems)]
+    for group in _by_dataset(normalised_scores(records)):
+        by = {r["system"]: r for r in group}
+        best = min(r["rank"] for r in group)
+        cells = []
+        for system in systems:
+            r = by.get(system)
+            if r is None or r["status"] != "ok":
+                cells.append("" if r is None else r["status"])
+                continue
+            score = f"{r['score']:.4f}"
+            cells.append(f"{'**' + score + '**' if r['rank'] == best else score}"
+                         f"{flag.get((r['dataset'], system), '')} ({r['info']['n_trials']})")
+        first = group[0]
+        lines.append(f"| {first['dataset']} | {first['n_train']:,} | {first['metric']} | "
+                     + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _by_dataset(records):
+    groups = {}
+    for r in records:
+        groups.setdefault(r["dataset"], []).append(r)
+    return list(groups.values())
+
+
 def table(records, store, n_boot=1000):
-    """The Markdown table of the strategies against bayes."""
+    """The Markdown tables of the strategies against bayes: the summary, then per dataset."""
     verdicts = noise_verdicts(records, store, BASELINE, n_boot) if n_boot else None
     rows, _, incomplete = summarise(records, ours=BASELINE, verdicts=verdicts)
     rates = speed(records)
@@ -62,7 +104,7 @@ def table(records, store, n_boot=1000):
              "beyond noise | trials/s (median) | on all rows/s | trials/s vs bayes | overruns |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        name = "bayes" if r["system"] == BASELINE else r["system"][len("automl_"):]
+        name = strategy_name(r["system"])
         noise = ("-" if r["system"] == BASELINE or verdicts is None else
                  f"{r['ours_worse_beyond_noise']} / {r['ours_better_beyond_noise']}")
         t, t_full, ratio = rates.get(r["system"], (float("nan"),) * 3)
@@ -71,6 +113,8 @@ def table(records, store, n_boot=1000):
                      f"{ratio:.2f}x | {r['overruns']} |")
     if incomplete:
         lines.append(f"\nLeft out (not every strategy finished): {', '.join(incomplete)}")
+    lines += ["", "Per dataset: test score (candidates cross-validated); best in bold, + / - "
+              "better / worse than bayes beyond noise.", "", per_dataset(records, verdicts)]
     return "\n".join(lines)
 
 
