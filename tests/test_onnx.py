@@ -140,6 +140,21 @@ def test_boosters_on_native_categories_predict_alike(data, booster):
     assert_same_predictions(pipe, to_onnx(pipe), X_new)
 
 
+def test_multiclass_and_regression_boosters(data):
+    from lightgbm import LGBMClassifier, LGBMRegressor
+
+    X, y, X_new = data
+    y3 = np.where(X["city"].str[1:].astype(int) % 3 == 0, "a", np.where(y == 1, "b", "c"))
+    native = TablePreprocessor(categorical_encoding="native")
+    clf = make_pipeline(native, LGBMClassifier(n_estimators=30, verbose=-1)).fit(X, y3)
+    assert_same_predictions(clf, to_onnx(clf), X_new)
+    target = np.nan_to_num(X["size"], nan=50) + 10 * (X["color"] == "red")
+    reg = make_pipeline(TablePreprocessor(categorical_encoding="native", target_type="continuous"),
+                        LGBMRegressor(n_estimators=30, verbose=-1)).fit(X, target)
+    got = run(to_onnx(reg), X_new)["variable"].ravel()
+    np.testing.assert_allclose(got, reg.predict(X_new), rtol=1e-5, atol=1e-4)
+
+
 def test_encoded_labels_are_decoded(data):
     from xgboost import XGBClassifier
 
