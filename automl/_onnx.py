@@ -77,8 +77,9 @@ def _unwrap(model):
             f"ONNX export takes one pipeline that starts with a TablePreprocessor; this model "
             f"is a {_describe(estimator)}. Distill it into one (model.distill(X, y), or "
             "automl distill) and export the student.")
+    # samplers do nothing at predict time, nor do skipped steps
     steps = [(name, step) for name, step in estimator.steps
-             if not hasattr(step, "fit_resample")]  # samplers do nothing at predict time
+             if step not in (None, "passthrough") and not hasattr(step, "fit_resample")]
     name, last = steps[-1]
     log_target = classes = None
     if isinstance(last, TransformedTargetRegressor):

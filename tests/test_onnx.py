@@ -169,6 +169,17 @@ def test_encoded_labels_are_decoded(data):
     np.testing.assert_array_equal(run(to_onnx(fixed), X_new)["label"], fixed.predict(X_new))
 
 
+def test_samplers_and_skipped_steps_do_nothing_at_predict_time(data):
+    from imblearn.over_sampling import RandomOverSampler
+    from imblearn.pipeline import Pipeline as SamplingPipeline
+
+    X, y, X_new = data
+    model = SamplingPipeline([("table", TablePreprocessor()), ("skip", "passthrough"),
+                              ("sample", RandomOverSampler(random_state=0)),
+                              ("model", LogisticRegression(max_iter=1000))]).fit(X, y)
+    assert_same_predictions(model, to_onnx(model), X_new)
+
+
 def test_the_threshold_decides_the_label(data):
     X, y, X_new = data
     pipe = make_pipeline(TablePreprocessor(), LogisticRegression(max_iter=1000)).fit(X, y)
