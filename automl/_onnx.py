@@ -33,6 +33,7 @@ from sklearn.compose import TransformedTargetRegressor
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import FixedThresholdClassifier
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, TargetEncoder
 
 from automl.search import LabelEncodedClassifier
 from automl.selectors import Chi2Selector, MutualInfoSelector
@@ -99,7 +100,7 @@ def _describe(estimator):
 
 
 def _check_convertible(pipeline):
-    """A ValueError naming the first step that has no converter."""
+    """A ValueError naming what does not convert: a step, native categories, datetime columns."""
     from skl2onnx._supported_operators import sklearn_operator_name_map
 
     for name, step in pipeline.steps:
@@ -201,15 +202,14 @@ def _target(scope, container, encoder, columns):
     return _concat(scope, container, blocks)
 
 
-CATEGORY_ENCODERS = {"OneHotEncoder": _one_hot, "OrdinalEncoder": _ordinal,
-                     "TargetEncoder": _target}
+CATEGORY_ENCODERS = {OneHotEncoder: _one_hot, OrdinalEncoder: _ordinal, TargetEncoder: _target}
 
 
 def _table_block(scope, container, step, transformer, columns):
     if step == "numeric":
         return _numeric_block(scope, container, transformer, columns)
     encoder = transformer.steps[-1][1]
-    convert = CATEGORY_ENCODERS.get(type(encoder).__name__)
+    convert = CATEGORY_ENCODERS.get(type(encoder))
     if convert is None:  # pragma: no cover - TablePreprocessor builds no other
         raise ValueError(f"TablePreprocessor's {step} encoder does not convert to ONNX")
     return convert(scope, container, encoder, columns)
@@ -254,21 +254,18 @@ def _convert_clipper(scope, operator, container):
                        operator.outputs[0].full_name, name=scope.get_unique_operator_name("Where"))
 
 
-def _signed(scope, container, X, op):
-    """``sign(x) * f(|x|)`` with f = log1p (op "Log") or expm1 (op "Exp")."""
+def _signed_log1p(scope, container, X):
+    """``sign(x) * log1p(|x|)``, as :func:`~automl.transformers._log.signed_log1p`."""
     one = _const(scope, container, "one", np.ones(1, dtype=np.float32), FLOAT)
     size = _node(scope, container, "Abs", [X])
-    if op == "Log":
-        value = _node(scope, container, "Log", [_node(scope, container, "Add", [size, one])])
-    else:
-        value = _node(scope, container, "Sub", [_node(scope, container, "Exp", [size]), one])
+    value = _node(scope, container, "Log", [_node(scope, container, "Add", [size, one])])
     return _node(scope, container, "Mul", [_node(scope, container, "Sign", [X]), value])
 
 
 def _convert_log(scope, operator, container):
     log, X = operator.raw_operator, operator.inputs[0].full_name
     mask = _const(scope, container, "log_columns", log.log_columns_[None, :], BOOL)
-    container.add_node("Where", [mask, _signed(scope, container, X, "Log"), X],
+    container.add_node("Where", [mask, _signed_log1p(scope, container, X), X],
                        operator.outputs[0].full_name, name=scope.get_unique_operator_name("Where"))
 
 
